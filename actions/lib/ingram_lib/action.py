@@ -1,0 +1,53 @@
+"""Base classes of the pack's actions: config -> client, errors -> structured results.
+
+An action module defines one class whose ``run()`` names its parameters exactly as the
+action YAML does, builds its request, and hands a callable to ``self.call``.
+"""
+
+from st2common.runners.base_action import Action
+
+from .config import marketplace_settings, xvantage_settings
+from .errors import IngramMicroError
+from .marketplace import MarketplaceClient
+
+
+class IngramAction(Action):
+    def __init__(self, config=None, action_service=None):
+        super(IngramAction, self).__init__(config=config, action_service=action_service)
+        self._clients = {}
+
+    def marketplace(self, account=None):
+        key = ("marketplace", account)
+        if key not in self._clients:
+            settings = marketplace_settings(self.config, account)
+            self._clients[key] = MarketplaceClient(
+                settings, kv=self.action_service, logger=self.logger)
+        return self._clients[key]
+
+    def xvantage(self, account=None):
+        key = ("xvantage", account)
+        if key not in self._clients:
+            from .xvantage import XvantageClient
+            settings = xvantage_settings(self.config, account)
+            self._clients[key] = XvantageClient(
+                settings, kv=self.action_service, logger=self.logger)
+        return self._clients[key]
+
+    def list_page(self, account, path, filters, offset=0, limit=10, all_pages=False,
+                  max_items=1000):
+        """One page of a Marketplace list, or every page up to ``max_items`` rows."""
+        def work():
+            return self.marketplace(account).list(path, filters, offset=offset, limit=limit,
+                                                  all_pages=all_pages, max_items=max_items)
+        return self.call(work)
+
+    def call(self, work):
+        """Runs ``work()``; an expected failure becomes ``(False, {error, message, ...})``."""
+        try:
+            return True, work()
+        except IngramMicroError as exc:
+            result = exc.to_dict()
+            for client in self._clients.values():
+                result = client.redactor.data(result)
+            self.logger.error("%s", result.get("message"))
+            return False, result

@@ -1,0 +1,138 @@
+"""Exceptions raised by the pack's clients.
+
+Every error can render itself as a plain dict (``to_dict``) that actions return as their
+failed result, so a workflow can branch on ``status`` or quote ``correlation_id`` to support.
+"""
+
+
+class IngramMicroError(Exception):
+    """Base class of every error the pack raises on purpose."""
+
+    kind = "error"
+
+    def to_dict(self):
+        return {"error": self.kind, "message": str(self)}
+
+
+class ConfigError(IngramMicroError):
+    """The pack configuration lacks an account or a field, or holds a bad value."""
+
+    kind = "config_error"
+
+
+class ParameterError(IngramMicroError, ValueError):
+    """An action parameter is invalid; raised before any HTTP call is made."""
+
+    kind = "parameter_error"
+
+    def __init__(self, parameter, message):
+        self.parameter = parameter
+        super().__init__("parameter '%s': %s" % (parameter, message))
+
+    def to_dict(self):
+        out = super().to_dict()
+        out["parameter"] = self.parameter
+        return out
+
+
+class ApiError(IngramMicroError):
+    """The API answered with an error status (or a body we could not use)."""
+
+    kind = "api_error"
+
+    def __init__(self, status, message, method=None, path=None, correlation_id=None,
+                 body=None, retry_after=None, api="marketplace"):
+        self.status = status
+        self.message = message
+        self.method = method
+        self.path = path
+        self.correlation_id = correlation_id
+        self.body = body
+        self.retry_after = retry_after
+        self.api = api
+        super().__init__(self._render())
+
+    def _render(self):
+        text = "%s %s -> HTTP %s: %s" % (self.method or "?", self.path or "?",
+                                         self.status, self.message)
+        if self.correlation_id:
+            text += " (correlation id %s)" % self.correlation_id
+        return text
+
+    @property
+    def retryable(self):
+        return self.status in (429, 502, 503, 504)
+
+    def to_dict(self):
+        return {
+            "error": self.kind,
+            "api": self.api,
+            "status": self.status,
+            "message": self.message,
+            "method": self.method,
+            "path": self.path,
+            "correlation_id": self.correlation_id,
+            "details": self.body,
+        }
+
+
+class NotFoundError(ApiError):
+    kind = "not_found"
+
+
+class AuthenticationError(ApiError):
+    kind = "authentication_error"
+
+
+class RateLimitError(ApiError):
+    kind = "rate_limited"
+
+
+class TransportError(ApiError):
+    """No usable HTTP answer: connection refused, reset, or timed out.
+
+    ``request_sent`` tells whether the server may have received the request; a create
+    that failed this way must be reconciled, not repeated.
+    """
+
+    kind = "transport_error"
+
+    def __init__(self, message, method=None, path=None, timed_out=False, request_sent=True,
+                 api="marketplace"):
+        self.timed_out = timed_out
+        self.request_sent = request_sent
+        super().__init__(None, message, method=method, path=path, api=api)
+
+    @property
+    def retryable(self):
+        return True
+
+    def to_dict(self):
+        out = super().to_dict()
+        out["timed_out"] = self.timed_out
+        return out
+
+
+class OrderConflictError(IngramMicroError):
+    """A change order is still open for the subscription (the API's "LO" conflict)."""
+
+    kind = "order_conflict"
+
+    def __init__(self, message, open_order=None):
+        self.open_order = open_order
+        super().__init__(message)
+
+    def to_dict(self):
+        out = super().to_dict()
+        out["open_order"] = self.open_order
+        return out
+
+
+def error_class_for(status):
+    if status == 404:
+        return NotFoundError
+    if status in (401, 403):
+        return AuthenticationError
+    if status == 429:
+        return RateLimitError
+    return ApiError

@@ -1,0 +1,188 @@
+"""Client of the Ingram Micro Cloud Marketplace API (CloudBlue "SimpleAPI").
+
+Token: ``POST {base}/token`` with Basic auth, ``X-Subscription-Key`` and a
+``{"marketplace": code}`` body; every later call sends ``Authorization: Bearer`` plus the key.
+"""
+
+import base64
+
+from . import checks, paths
+from .errors import ApiError, AuthenticationError
+from .http import RetryPolicy, Transport, decode_json
+from .redact import Redactor
+from .tokens import TokenCache, cache_key
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 10
+
+
+def parse_error(body):
+    """Message and correlation id from the error bodies the gateway is known to send.
+
+    ``{timeStamp, status, message, path, correlationId}`` (documented),
+    ``{timestamp, status, error, path, correlationId}`` (seen in a client) and APIM's
+    ``{statusCode, message}``.
+    """
+    if isinstance(body, dict):
+        message = body.get("message") or body.get("error") or body.get("error_description")
+        if isinstance(message, dict):
+            message = message.get("message") or str(message)
+        return message, body.get("correlationId")
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        return parse_error(body[0])
+    return None, None
+
+
+def _query(params):
+    out = {}
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        out[key] = value
+    return out
+
+
+class MarketplaceClient(object):
+    api = "marketplace"
+
+    def __init__(self, settings, kv=None, logger=None, transport=None, retry=None):
+        self.settings = settings
+        self.log = logger
+        self.redactor = Redactor(settings.secrets)
+        self.transport = transport or Transport(
+            settings.api_url, settings.connect_timeout, settings.read_timeout,
+            retry=retry or RetryPolicy(max_retries=settings.max_retries,
+                                       max_wait=settings.max_retry_wait),
+            verify=settings.verify_ssl, redactor=self.redactor, logger=logger,
+            api=self.api, error_parser=parse_error)
+        self.last_total = None
+        self.tokens = TokenCache(
+            cache_key(self.api, settings.account, settings.api_url, settings.username,
+                      settings.marketplace), kv=kv, logger=logger)
+
+    # -- authentication -------------------------------------------------------------------
+
+    def authenticate(self):
+        basic = base64.b64encode(("%s:%s" % (self.settings.username, self.settings.password))
+                                 .encode("utf-8")).decode("ascii")
+        self.redactor.add(basic)
+        response = self.transport.send(
+            "POST", "/token", json_body={"marketplace": self.settings.marketplace},
+            headers={"Authorization": "Basic " + basic,
+                     "X-Subscription-Key": self.settings.subscription_key,
+                     "Accept": "application/json"},
+            idempotent=True)
+        body = decode_json(response) or {}
+        token = body.get("token") if isinstance(body, dict) else None
+        if not token:
+            raise ApiError(response.status_code, "token response has no 'token' field",
+                           method="POST", path="/token", api=self.api)
+        self.redactor.add(token)
+        self.tokens.put(token, body.get("expiresInSeconds") or 1500)
+        return token
+
+    def _token(self):
+        token = self.tokens.get()
+        if token:
+            self.redactor.add(token)
+            return token
+        return self.authenticate()
+
+    def _headers(self, token):
+        return {"Authorization": "Bearer " + token,
+                "X-Subscription-Key": self.settings.subscription_key,
+                "Accept": "application/json"}
+
+    # -- requests -------------------------------------------------------------------------
+
+    def request(self, method, path, params=None, body=None, idempotent=None,
+                read_timeout=None):
+        """Sends an authenticated request; returns the decoded JSON body (or None).
+
+        ``path`` is relative to the account's base URL and must already be encoded
+        (use ``paths.build``). A 401 re-authenticates once: the request was rejected,
+        so sending it again cannot duplicate anything.
+        """
+        token = self._token()
+        try:
+            response = self.transport.send(
+                method, path, params=_query(params), json_body=body,
+                headers=self._headers(token), idempotent=idempotent,
+                read_timeout=read_timeout)
+        except AuthenticationError as exc:
+            if exc.status != 401:
+                raise
+            self.tokens.drop()
+            response = self.transport.send(
+                method, path, params=_query(params), json_body=body,
+                headers=self._headers(self.authenticate()), idempotent=idempotent,
+                read_timeout=read_timeout)
+        return decode_json(response)
+
+    def get(self, path, params=None):
+        return self.request("GET", path, params=params)
+
+    def post(self, path, body, idempotent=False, read_timeout=None):
+        return self.request("POST", path, body=body, idempotent=idempotent,
+                            read_timeout=read_timeout)
+
+    def patch(self, path, body):
+        # PATCH here sets fields to given values, so repeating it is harmless.
+        return self.request("PATCH", path, body=body, idempotent=True)
+
+    # -- lists ----------------------------------------------------------------------------
+
+    def paginate(self, path, params=None, page_size=MAX_PAGE, max_items=None, offset=0):
+        """Yields rows of a list endpoint, walking ``offset`` up to ``pagination.total``.
+
+        Lists are newest first, so rows created while we page push older rows onto the
+        next page; rows are de-duplicated by ``id``. Memory holds one page plus the ids.
+        """
+        page_size = checks.positive_int("limit", page_size, 1, MAX_PAGE)
+        seen = set()
+        yielded = 0
+        while True:
+            page = self.get(path, dict(params or {}, offset=offset, limit=page_size)) or {}
+            rows = page.get("data") or []
+            total = (page.get("pagination") or {}).get("total")
+            self.last_total = total
+            for row in rows:
+                key = row.get("id") if isinstance(row, dict) else None
+                if key is not None:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                yield row
+                yielded += 1
+                if max_items is not None and yielded >= max_items:
+                    return
+            offset += len(rows)
+            if not rows or len(rows) < page_size or (total is not None and offset >= total):
+                return
+
+    def list(self, path, params=None, offset=0, limit=DEFAULT_PAGE, all_pages=False,
+             max_items=1000):
+        """One page as the API returns it, or every page (bounded by ``max_items``)."""
+        if not all_pages:
+            limit = checks.positive_int("limit", limit, 1, MAX_PAGE)
+            offset = checks.positive_int("offset", offset, 0)
+            page = self.get(path, dict(params or {}, offset=offset, limit=limit)) or {}
+            rows = page.get("data") or []
+            pagination = page.get("pagination") or {}
+            return {"data": rows, "count": len(rows), "total": pagination.get("total"),
+                    "offset": pagination.get("offset", offset),
+                    "limit": pagination.get("limit", limit),
+                    "truncated": (pagination.get("total") or 0) > offset + len(rows)}
+        max_items = checks.positive_int("max_items", max_items, 1)
+        self.last_total = None
+        rows = list(self.paginate(path, params, max_items=max_items + 1, offset=offset))
+        truncated = len(rows) > max_items
+        return {"data": rows[:max_items], "count": min(len(rows), max_items),
+                "total": self.last_total, "offset": offset, "limit": None,
+                "truncated": truncated}
+
+    @staticmethod
+    def path(template, **values):
+        return paths.build(template, **values)

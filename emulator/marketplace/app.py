@@ -1,0 +1,83 @@
+"""Dispatch for ``/marketplace/{region}/...``: auth, resources, error bodies."""
+
+import re
+
+from ..http import HttpError, Response
+from ..router import Router
+from . import customers
+from .auth import Credentials, TokenAuthority
+from .state import MarketplaceState
+
+# Each resource module has register(router, state) and, optionally, seed(state).
+RESOURCES = [customers]
+
+_PREFIX = re.compile(r"^/marketplace/(?P<region>[a-z]+)(?P<rest>/.*)?$")
+
+
+class MarketplaceApp(object):
+    api = "marketplace"
+
+    def __init__(self, clock, region="eu", credentials=None, seed=True):
+        self.clock = clock
+        self.region = region
+        self.state = MarketplaceState(clock)
+        self.auth = TokenAuthority(clock, credentials or Credentials())
+        self.router = Router()
+        self.router.add("POST", "/token", self.auth.issue)
+        for resource in RESOURCES:
+            resource.register(self.router, self.state)
+        if seed:
+            for resource in RESOURCES:
+                if hasattr(resource, "seed"):
+                    resource.seed(self.state)
+
+    def match(self, path):
+        m = _PREFIX.match(path)
+        if not m:
+            return None
+        return m.group("rest") or "/"
+
+    def handle(self, request, subpath):
+        if subpath != "/token":
+            self.auth.check(request)
+        return self.router.dispatch(request, subpath)
+
+    def error_body(self, request, status, message):
+        return {"timeStamp": self.clock.iso().replace("Z", ".000+00:00"), "status": status,
+                "message": message, "path": request.path,
+                "correlationId": "a8n-" + _uuid()}
+
+    def error_response(self, request, exc):
+        if exc.body is not None:
+            return Response(exc.status, exc.body, headers=exc.headers)
+        body = self.error_body(request, exc.status, exc.message)
+        return Response(exc.status, body,
+                        headers=dict(exc.headers, **{"X-Correlation-ID": body["correlationId"]}))
+
+    def fault_response(self, request, fault):
+        headers = {}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = str(fault.retry_after)
+        if fault.status == 429:
+            # APIM answers rate limits itself, in its own body shape.
+            message = fault.message or "Rate limit is exceeded. Try again in %s seconds." % (
+                fault.retry_after if fault.retry_after is not None else 1)
+            return Response(429, {"statusCode": 429, "message": message}, headers=headers)
+        message = fault.message or "Service temporarily unavailable"
+        return self.error_response(request, HttpError(fault.status, message, headers=headers))
+
+    def control(self, request, path, body):
+        if not path.startswith("/marketplace/"):
+            return None
+        for resource in RESOURCES:
+            handler = getattr(resource, "control", None)
+            if handler is not None:
+                answer = handler(self.state, request, path[len("/marketplace"):], body)
+                if answer is not None:
+                    return answer
+        return None
+
+
+def _uuid():
+    import uuid
+    return str(uuid.uuid4())

@@ -1,0 +1,201 @@
+"""The emulator process: HTTP plumbing, API dispatch, faults, control endpoints."""
+
+import collections
+import json
+import logging
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .clock import Clock
+from .faults import FaultInjector
+from .http import HttpError, Request, Response
+
+log = logging.getLogger("emulator")
+
+HTML_504 = ("<html><head><title>504 Gateway Time-out</title></head><body><center>"
+            "<h1>504 Gateway Time-out</h1></center><hr><center>nginx</center></body></html>")
+
+
+class Emulator(object):
+    """Both APIs behind one dispatcher. Not tied to a socket: tests may call ``handle``."""
+
+    def __init__(self, clock=None, seed=0, marketplace_options=None, xvantage_options=None):
+        self.clock = clock or Clock()
+        self.faults = FaultInjector(seed)
+        self.counts = collections.Counter()
+        self._lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.apps = []
+        from .marketplace import MarketplaceApp
+        self.marketplace = MarketplaceApp(self.clock, **(marketplace_options or {}))
+        self.apps.append(self.marketplace)
+        try:
+            from .xvantage import XvantageApp
+        except ImportError:
+            self.xvantage = None
+        else:
+            self.xvantage = XvantageApp(self.clock, **(xvantage_options or {}))
+            self.apps.append(self.xvantage)
+
+    def request_count(self, api=None, method=None, route=None):
+        with self._lock:
+            return sum(n for key, n in self.counts.items()
+                       if all(want is None or want == got
+                              for want, got in zip((api, method, route), key)))
+
+    def reset_counts(self):
+        with self._lock:
+            self.counts.clear()
+
+    def handle(self, request):
+        """Returns ``(response, fault)``; the caller applies the fault's timing."""
+        if request.path.startswith("/_emulator/"):
+            return self._control(request), None
+        for app in self.apps:
+            subpath = app.match(request.path)
+            if subpath is None:
+                continue
+            request.route = app.router.template(subpath)
+            fault = self.faults.pick(app.api, request.method, request.path)
+            if fault is not None and fault.kind == "status":
+                response = app.fault_response(request, fault)
+            else:
+                try:
+                    response = app.handle(request, subpath)
+                except HttpError as exc:
+                    response = app.error_response(request, exc)
+                except Exception as exc:  # a bug in the emulator must not kill the server
+                    log.exception("emulator handler failed")
+                    response = app.error_response(request, HttpError(500, repr(exc)))
+                if fault is not None and fault.kind == "html504":
+                    response = Response(504, HTML_504, content_type="text/html")
+            with self._lock:
+                self.counts[(app.api, request.method, request.route or request.path)] += 1
+            return response, fault
+        return Response(404, {"message": "no API at %s" % request.path}), None
+
+    # -- control endpoints ----------------------------------------------------------------
+
+    def _control(self, request):
+        path = request.path[len("/_emulator"):]
+        body = request.json() or {}
+        if path == "/faults" and request.method == "POST":
+            return Response(201, self.faults.add(**body).describe())
+        if path == "/faults" and request.method == "DELETE":
+            self.faults.clear()
+            return Response(204)
+        if path == "/faults":
+            return Response(200, self.faults.list())
+        if path == "/clock" and request.method == "POST":
+            self.clock.advance(float(body.get("advance", 0)))
+            return Response(200, {"now": self.clock.iso()})
+        if path == "/clock":
+            return Response(200, {"now": self.clock.iso(), "epoch": self.clock.now()})
+        if path == "/requests" and request.method == "DELETE":
+            self.reset_counts()
+            return Response(204)
+        if path == "/requests":
+            with self._lock:
+                rows = [{"api": a, "method": m, "route": r, "count": n}
+                        for (a, m, r), n in sorted(self.counts.items())]
+            return Response(200, {"total": sum(r["count"] for r in rows), "routes": rows})
+        for app in self.apps:
+            answer = app.control(request, path, body)
+            if answer is not None:
+                return answer
+        return Response(404, {"message": "unknown control endpoint %s" % path})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "ingram-emulator"
+
+    def log_message(self, fmt, *args):
+        log.debug("%s " + fmt, self.address_string(), *args)
+
+    def _serve(self):
+        emulator = self.server.emulator
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path, _, query = self.path.partition("?")
+        request = Request(self.command, path, query, self.headers.items(), body)
+        response, fault = emulator.handle(request)
+        if fault is not None and fault.kind in ("slow", "timeout"):
+            # Interruptible, so stopping the server never waits on a hung answer.
+            emulator.stopping.wait(fault.delay or 30.0)
+        if fault is not None and fault.kind == "drop":
+            self.close_connection = True
+            return
+        payload = response.encode()
+        try:
+            self.send_response(response.status)
+            headers = {"X-Correlation-ID": "a8n-%s" % uuid.uuid4()}
+            headers.update(response.headers)
+            for key, value in headers.items():
+                self.send_header(key, str(value))
+            if payload or response.status not in (204, 304):
+                self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if payload and self.command != "HEAD":
+                self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+
+class EmulatorServer(object):
+    """Serves an ``Emulator`` on a loopback port (0 = ephemeral) in a background thread."""
+
+    def __init__(self, emulator=None, host="127.0.0.1", port=0, **kwargs):
+        self.emulator = emulator or Emulator(**kwargs)
+        self._server = _Server((host, port), _Handler)
+        self._server.emulator = self.emulator
+        self._thread = None
+
+    @property
+    def port(self):
+        return self._server.server_address[1]
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    @property
+    def marketplace_url(self):
+        return self.url + "/marketplace/" + self.emulator.marketplace.region
+
+    def start(self):
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05},
+                                        name="emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self):
+        self._server.serve_forever(poll_interval=0.2)
+
+    def stop(self):
+        self.emulator.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def dumps(obj):
+    return json.dumps(obj, indent=2, sort_keys=True)

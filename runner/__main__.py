@@ -1,0 +1,123 @@
+"""Run the ingram_micro pack's actions and sensors without StackStorm.
+
+  python -m runner list
+  python -m runner action list_customers name=Contoso all_pages=true
+  python -m runner sensor order_sensor --polls 3 --interval 5
+  python -m runner demo
+
+Without --config the pack runs against the local emulator: the one listening on
+127.0.0.1:8470 (``python -m emulator``), or else one started inside this process.
+"""
+
+import argparse
+import json
+import logging
+import os
+import sys
+
+from . import config as pack_config, execute, loader
+from .datastore import Datastore
+from .emulated import DEFAULT_URL, EmbeddedEmulator, emulator_config
+from .params import ParameterValidationError
+
+
+def _datastore(path):
+    path = path or os.environ.get("INGRAM_MICRO_DATASTORE") or os.path.join(
+        os.path.expanduser("~"), ".ingram_micro", "datastore.sqlite3")
+    if path != ":memory:":
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    return Datastore(path)
+
+
+def _print(obj):
+    print(json.dumps(obj, indent=2, sort_keys=True, default=str))
+
+
+def cmd_list(args):
+    for name in loader.action_names():
+        print("action  %-40s %s" % (name, loader.action_meta(name).get("description", "")))
+    for name, meta in loader.sensor_metas().items():
+        print("sensor  %-40s %s" % (name, meta.get("description", "")))
+    return 0
+
+
+def _with_config(args, work):
+    config_path = args.config or os.environ.get("INGRAM_MICRO_CONFIG")
+    if config_path:
+        return work(pack_config.load_file(config_path))
+    with EmbeddedEmulator(args.emulator) as emu:
+        if emu.server is not None:
+            print("(no --config: using an embedded emulator at %s)" % emu.url, file=sys.stderr)
+        return work(pack_config.prepare(emulator_config(emu.url)))
+
+
+def cmd_action(args):
+    meta = loader.action_meta(args.name)
+    given = execute.params.parse_cli(args.params, meta.get("parameters") or {})
+    store = _datastore(args.datastore)
+
+    def work(config):
+        outcome = execute.run_action(args.name, given, config, store)
+        _print(outcome.result)
+        return 0 if outcome.succeeded else 1
+    return _with_config(args, work)
+
+
+def cmd_sensor(args):
+    store = _datastore(args.datastore)
+
+    def show(trigger, payload):
+        _print({"trigger": trigger, "payload": payload})
+        sys.stdout.flush()
+
+    def work(config):
+        service = execute.run_sensor(args.name, config, store, polls=args.polls,
+                                     interval=args.interval, on_dispatch=show)
+        print("%d trigger(s) dispatched, %d dropped as invalid"
+              % (len(service.dispatched), len(service.dropped)), file=sys.stderr)
+        return 1 if service.dropped else 0
+    return _with_config(args, work)
+
+
+def cmd_demo(args):
+    from .demo import run_demo
+    return run_demo(_datastore(":memory:"))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m runner", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", help="pack config YAML (default: the local emulator's)")
+    parser.add_argument("--emulator", default=DEFAULT_URL,
+                        help="emulator URL to use when no --config is given")
+    parser.add_argument("--datastore", help="SQLite datastore file (default "
+                        "~/.ingram_micro/datastore.sqlite3; ':memory:' for none)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP requests")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("list", help="list actions and sensors")
+    p_action = sub.add_parser("action", help="run an action")
+    p_action.add_argument("name")
+    p_action.add_argument("params", nargs="*", metavar="key=value")
+    p_sensor = sub.add_parser("sensor", help="run a sensor for N polls, printing triggers")
+    p_sensor.add_argument("name")
+    p_sensor.add_argument("--polls", type=int, default=1)
+    p_sensor.add_argument("--interval", type=float, default=None,
+                          help="seconds between polls (default: the sensor's poll_interval)")
+    sub.add_parser("demo", help="a short scenario through the pack's actions on the emulator")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 2
+    handlers = {"list": cmd_list, "action": cmd_action, "sensor": cmd_sensor,
+                "demo": cmd_demo}
+    try:
+        return handlers[args.command](args)
+    except (ParameterValidationError, pack_config.ConfigValidationError, LookupError) as exc:
+        print("error: %s" % exc, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

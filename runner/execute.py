@@ -1,0 +1,63 @@
+"""Runs one action or sensor in this process with st2's conventions."""
+
+import time
+
+from . import loader, params
+from .services import ActionService, SensorService
+
+
+class ActionResult(object):
+    def __init__(self, succeeded, result):
+        self.succeeded = succeeded
+        self.result = result
+
+    def __repr__(self):
+        return "ActionResult(succeeded=%r, result=%r)" % (self.succeeded, self.result)
+
+
+def run_action(name, given, config, datastore):
+    """Validates ``given`` like st2, runs the action, applies st2's return convention."""
+    meta = loader.action_meta(name)
+    values = params.resolve(meta.get("parameters") or {}, given)
+    cls = loader.action_class(meta)
+    instance = cls(config=config, action_service=ActionService(datastore, cls.__name__))
+    outcome = instance.run(**values)
+    if isinstance(outcome, tuple) and len(outcome) == 2:
+        if not isinstance(outcome[0], bool):
+            raise TypeError("action returned a 2-tuple whose first item is not a bool "
+                            "(st2 fails such a run with exit code 220)")
+        return ActionResult(outcome[0], outcome[1])
+    return ActionResult(True, outcome)
+
+
+def make_sensor(name, config, datastore, strict=True, on_dispatch=None, poll_interval=None):
+    metas = loader.sensor_metas()
+    if name not in metas:
+        matches = [k for k, m in metas.items() if m.get("class_name") == name]
+        if not matches:
+            raise LookupError("no sensor '%s' (known: %s)" % (name, ", ".join(sorted(metas))))
+        name = matches[0]
+    meta = metas[name]
+    cls = loader.sensor_class(meta)
+    service = SensorService(datastore, cls.__name__, loader.trigger_types(), strict=strict,
+                            on_dispatch=on_dispatch)
+    interval = poll_interval if poll_interval is not None else meta.get("poll_interval")
+    kwargs = {"sensor_service": service, "config": config}
+    if interval is not None:
+        kwargs["poll_interval"] = interval
+    return cls(**kwargs), service
+
+
+def run_sensor(name, config, datastore, polls=1, interval=None, on_dispatch=None,
+               strict=False):
+    sensor, service = make_sensor(name, config, datastore, strict=strict,
+                                  on_dispatch=on_dispatch)
+    sensor.setup()
+    try:
+        for i in range(polls):
+            sensor.poll()
+            if i + 1 < polls:
+                time.sleep(sensor.get_poll_interval() if interval is None else interval)
+    finally:
+        sensor.cleanup()
+    return service

@@ -1,0 +1,86 @@
+"""Loads action and sensor metadata and classes the way st2 does."""
+
+import glob
+import importlib.util
+import inspect
+import os
+import sys
+
+import yaml
+
+from . import PACK_REF, PACK_ROOT, standins
+
+ACTIONS_DIR = os.path.join(PACK_ROOT, "actions")
+SENSORS_DIR = os.path.join(PACK_ROOT, "sensors")
+
+
+def read_yaml(path):
+    with open(path) as handle:
+        return yaml.safe_load(handle)
+
+
+def action_names():
+    return sorted(os.path.splitext(os.path.basename(p))[0]
+                  for p in glob.glob(os.path.join(ACTIONS_DIR, "*.yaml")))
+
+
+def action_meta(name):
+    path = os.path.join(ACTIONS_DIR, name + ".yaml")
+    if not os.path.exists(path):
+        raise LookupError("no action '%s' (known: %s)" % (name, ", ".join(action_names())))
+    return read_yaml(path)
+
+
+def sensor_metas():
+    return {os.path.splitext(os.path.basename(p))[0]: read_yaml(p)
+            for p in sorted(glob.glob(os.path.join(SENSORS_DIR, "*.yaml")))}
+
+
+def trigger_types():
+    """``{"ingram_micro.<name>": trigger_type}`` for every trigger the sensors declare."""
+    out = {}
+    for meta in sensor_metas().values():
+        for trigger in meta.get("trigger_types") or []:
+            out["%s.%s" % (PACK_REF, trigger["name"])] = trigger
+    return out
+
+
+def _import_file(path, paths):
+    for entry in reversed(paths):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _classes_defined_in(module, attribute):
+    return sorted((obj for _, obj in inspect.getmembers(module, inspect.isclass)
+                   if obj.__module__ == module.__name__ and hasattr(obj, attribute)),
+                  key=lambda c: c.__name__)
+
+
+def action_class(meta):
+    """The action's class: first by name among classes defined in its module with run()."""
+    standins.install()
+    path = os.path.join(ACTIONS_DIR, meta["entry_point"])
+    # st2's python runner puts actions/lib and the action's own directory on the path.
+    module = _import_file(path, [os.path.join(ACTIONS_DIR, "lib"), os.path.dirname(path)])
+    classes = _classes_defined_in(module, "run")
+    if not classes:
+        raise LookupError("%s defines no action class" % meta["entry_point"])
+    return classes[0]
+
+
+def sensor_class(meta):
+    """Imports a sensor with only ``sensors/`` on the path, as the sensor container does."""
+    standins.install()
+    path = os.path.join(SENSORS_DIR, meta["entry_point"])
+    module = _import_file(path, [SENSORS_DIR])
+    cls = getattr(module, meta["class_name"], None)
+    if cls is None:
+        raise LookupError("%s has no class %s" % (meta["entry_point"], meta["class_name"]))
+    return cls

@@ -1,0 +1,217 @@
+"""StackStorm's registration rules for pack metadata, as checks that run without st2.
+
+The rules follow st2's API models (ActionAPI, SensorTypeAPI, TriggerTypeAPI, RuleAPI,
+PackAPI, ConfigSchemaAPI) and the parameter meta-schema every action parameter and config
+attribute is validated against: draft-4 keywords plus ``required`` (a boolean, at every
+depth), ``secret``, ``immutable`` and ``position``; no other key; one type per schema.
+"""
+
+import re
+
+import jsonschema
+
+SIMPLE_TYPES = ["array", "boolean", "integer", "null", "number", "object", "string",
+                "raw_string"]
+
+# A parameter schema refers to itself for every nested schema, so the strict rules apply
+# at every depth (a nested draft-4 ``required: [..]`` list is rejected too).
+_SCHEMA_ARRAY = {"type": "array", "minItems": 1, "items": {"$ref": "#"}}
+_NON_NEGATIVE = {"type": "integer", "minimum": 0}
+PARAMETER_META_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "dependencies": {"exclusiveMaximum": ["maximum"], "exclusiveMinimum": ["minimum"]},
+    "properties": {
+        "id": {"type": "string"},
+        "$schema": {"type": "string"},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "default": {},
+        "multipleOf": {"type": "number", "minimum": 0, "exclusiveMinimum": True},
+        "maximum": {"type": "number"},
+        "exclusiveMaximum": {"type": "boolean"},
+        "minimum": {"type": "number"},
+        "exclusiveMinimum": {"type": "boolean"},
+        "maxLength": _NON_NEGATIVE,
+        "minLength": _NON_NEGATIVE,
+        "pattern": {"type": "string"},
+        "additionalItems": {"anyOf": [{"type": "boolean"}, {"$ref": "#"}]},
+        "items": {"anyOf": [{"$ref": "#"}, _SCHEMA_ARRAY]},
+        "maxItems": _NON_NEGATIVE,
+        "minItems": _NON_NEGATIVE,
+        "uniqueItems": {"type": "boolean"},
+        "maxProperties": _NON_NEGATIVE,
+        "minProperties": _NON_NEGATIVE,
+        "required": {"type": "boolean"},
+        "secret": {"type": "boolean"},
+        "additionalProperties": {"anyOf": [{"type": "boolean"}, {"$ref": "#"}]},
+        "definitions": {"type": "object", "additionalProperties": {"$ref": "#"}},
+        "properties": {"type": "object", "additionalProperties": {"$ref": "#"}},
+        "patternProperties": {"type": "object", "additionalProperties": {"$ref": "#"}},
+        "dependencies": {"type": "object"},
+        "enum": {"type": "array", "minItems": 1, "uniqueItems": True},
+        "type": {"enum": SIMPLE_TYPES},
+        "position": {"type": "number", "minimum": 0},
+        "immutable": {"type": "boolean"},
+        "allOf": _SCHEMA_ARRAY,
+        "anyOf": _SCHEMA_ARRAY,
+        "oneOf": _SCHEMA_ARRAY,
+        "not": {"$ref": "#"},
+    },
+}
+
+NAME = re.compile(r"^\w+$")
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[\da-zA-Z-.]+)?"
+                    r"(?:\+[\da-zA-Z-.]+)?$")
+ST2_VERSION = re.compile(r"^((>?>|<?<|=|>=|<=)\s*\d+\.\d+\.\d+(\s*,\s*)?)+$")
+
+ACTION_KEYS = {"name", "runner_type", "description", "enabled", "entry_point", "pack",
+               "parameters", "output_schema", "tags", "notify", "metadata_file", "id", "ref",
+               "uid"}
+PYTHON_RUNNER_PARAMETERS = {"debug", "content_version", "env", "timeout", "log_level"}
+SENSOR_KEYS = {"class_name", "entry_point", "description", "enabled", "poll_interval",
+               "trigger_types", "name", "pack", "artifact_uri", "id", "ref", "uid",
+               "metadata_file"}
+TRIGGER_KEYS = {"name", "description", "payload_schema", "parameters_schema", "tags",
+                "pack", "metadata_file"}
+RULE_KEYS = {"name", "pack", "description", "enabled", "trigger", "criteria", "action",
+             "context", "tags", "ref", "uid", "id", "metadata_file", "type"}
+MINIMUM_POLL_INTERVAL = 4
+
+_param_validator = jsonschema.Draft4Validator(PARAMETER_META_SCHEMA)
+
+
+def parameter_errors(name, schema, where):
+    errors = []
+    if not NAME.match(str(name)):
+        errors.append("%s: parameter name '%s' must match ^\\w+$" % (where, name))
+    for err in _param_validator.iter_errors(schema):
+        path = ".".join(str(p) for p in err.path)
+        errors.append("%s.%s%s: %s" % (where, name, "." + path if path else "", err.message))
+    return errors
+
+
+def action_errors(meta, where="action"):
+    errors = []
+    if not isinstance(meta, dict):
+        return ["%s: not a mapping" % where]
+    for key in ("name", "runner_type"):
+        if not meta.get(key):
+            errors.append("%s: '%s' is required" % (where, key))
+    extra = set(meta) - ACTION_KEYS
+    if extra:
+        errors.append("%s: additional properties are not allowed (%s)"
+                      % (where, ", ".join(sorted(extra))))
+    params = meta.get("parameters") or {}
+    positions = []
+    for name, schema in params.items():
+        errors.extend(parameter_errors(name, schema, where))
+        if not isinstance(schema, dict):
+            continue
+        if meta.get("runner_type") in ("python-script",) and name in PYTHON_RUNNER_PARAMETERS:
+            overrides = set(schema) - {"default", "description", "enum", "immutable", "required"}
+            if overrides:
+                errors.append("%s.%s: overrides the runner parameter with %s"
+                              % (where, name, ", ".join(sorted(overrides))))
+        if schema.get("immutable") and "default" not in schema:
+            errors.append("%s.%s: immutable requires a default" % (where, name))
+        if "position" in schema:
+            positions.append(schema["position"])
+    if sorted(positions) != list(range(len(positions))):
+        errors.append("%s: positions %s must be unique and contiguous from 0"
+                      % (where, sorted(positions)))
+    output = meta.get("output_schema")
+    if output is not None and not isinstance(output, dict):
+        errors.append("%s: output_schema must be a mapping" % where)
+    return errors
+
+
+def config_schema_errors(schema, where="config.schema.yaml"):
+    if not schema:
+        return ["%s: the file exists but is empty" % where]
+    errors = []
+    for name, attr in schema.items():
+        errors.extend(parameter_errors(name, attr, where))
+    return errors
+
+
+def trigger_type_errors(trigger, where):
+    errors = []
+    if not trigger.get("name"):
+        errors.append("%s: trigger type without a name" % where)
+    extra = set(trigger) - TRIGGER_KEYS
+    if extra:
+        errors.append("%s: unknown trigger type keys %s (st2 drops them silently)"
+                      % (where, ", ".join(sorted(extra))))
+    if not trigger.get("payload_schema"):
+        errors.append("%s: trigger type %s has no payload_schema" % (where, trigger.get("name")))
+    else:
+        try:
+            jsonschema.Draft4Validator.check_schema(trigger["payload_schema"])
+        except jsonschema.SchemaError as exc:
+            errors.append("%s: payload_schema of %s is not a valid draft-4 schema: %s"
+                          % (where, trigger.get("name"), exc.message))
+    return errors
+
+
+def sensor_errors(meta, where="sensor"):
+    errors = []
+    if not meta.get("class_name"):
+        errors.append("%s: class_name is required" % where)
+    if not meta.get("entry_point"):
+        errors.append("%s: entry_point is required" % where)
+    extra = set(meta) - SENSOR_KEYS
+    if extra:
+        errors.append("%s: unknown keys %s" % (where, ", ".join(sorted(extra))))
+    interval = meta.get("poll_interval")
+    numeric = isinstance(interval, (int, float))
+    if interval is not None and (not numeric or interval < MINIMUM_POLL_INTERVAL):
+        errors.append("%s: poll_interval must be >= %d" % (where, MINIMUM_POLL_INTERVAL))
+    for trigger in meta.get("trigger_types") or []:
+        errors.extend(trigger_type_errors(trigger, where))
+    return errors
+
+
+def rule_errors(meta, where="rule"):
+    errors = []
+    if not meta.get("name"):
+        errors.append("%s: name is required" % where)
+    extra = set(meta) - RULE_KEYS
+    if extra:
+        errors.append("%s: additional properties are not allowed (%s)"
+                      % (where, ", ".join(sorted(extra))))
+    trigger = meta.get("trigger") or {}
+    if not trigger.get("type"):
+        errors.append("%s: trigger.type is required" % where)
+    if set(trigger) - {"type", "parameters", "ref", "description"}:
+        errors.append("%s: unknown trigger keys" % where)
+    action = meta.get("action") or {}
+    if not action.get("ref"):
+        errors.append("%s: action.ref is required" % where)
+    if set(action) - {"ref", "parameters", "description"}:
+        errors.append("%s: unknown action keys %s" % (where, sorted(set(action))))
+    for key, criterion in (meta.get("criteria") or {}).items():
+        if not isinstance(criterion, dict) or "type" not in criterion \
+                or "pattern" not in criterion:
+            errors.append("%s: criterion %s needs type and pattern" % (where, key))
+    return errors
+
+
+def pack_errors(meta):
+    errors = []
+    for key in ("name", "description", "version", "author"):
+        if not meta.get(key):
+            errors.append("pack.yaml: '%s' is required" % key)
+    if not isinstance(meta.get("version"), str) or not SEMVER.match(meta.get("version", "")):
+        errors.append("pack.yaml: version must be a quoted strict semver string")
+    ref = meta.get("ref")
+    if not ref or not re.match(r"^[a-z0-9_]+$", ref) or ref in ("_global", "core", "packs"):
+        errors.append("pack.yaml: ref must match ^[a-z0-9_]+$ and not be reserved")
+    versions = meta.get("python_versions") or []
+    if not versions or any(v not in ("2", "3") for v in versions) \
+            or len(set(versions)) != len(versions):
+        errors.append("pack.yaml: python_versions must hold '2' and/or '3'")
+    st2v = meta.get("stackstorm_version")
+    if st2v is not None and not ST2_VERSION.match(str(st2v)):
+        errors.append("pack.yaml: stackstorm_version must look like '>=3.8.0'")
+    return errors
