@@ -4,12 +4,12 @@ import re
 
 from ..http import HttpError, Response
 from ..router import Router
-from . import customers
+from . import catalog, customers
 from .auth import Credentials, TokenAuthority
 from .state import MarketplaceState
 
 # Each resource module has register(router, state) and, optionally, seed(state).
-RESOURCES = [customers]
+RESOURCES = [customers, catalog]
 
 _PREFIX = re.compile(r"^/marketplace/(?P<region>[a-z]+)(?P<rest>/.*)?$")
 
