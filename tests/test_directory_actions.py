@@ -178,3 +178,23 @@ def test_plan_id_must_be_text_as_st2_requires(run_action, emulator):
     with pytest.raises(ParameterValidationError):
         run_action("get_service_plan", planId=101)
     assert emulator.request_count() == 0
+
+
+@pytest.mark.parametrize("action,params,parameter", [
+    ("get_customer", {"customerId": ".."}, "customerId"),
+    ("update_customer", {"customerId": " ", "name": "x"}, "customerId"),
+    ("get_reseller", {"resellerId": "."}, "resellerId"),
+    ("update_reseller", {"resellerId": "..", "name": "x"}, "resellerId"),
+    ("create_reseller_customer", {"resellerId": "..", "name": "x", "address": {
+        "streetAddress": "1", "postalCode": "1", "city": "c", "countryCode": "US"},
+        "contactPersons": [{"type": "admin", "firstName": "a", "lastName": "b", "email": "e",
+                            "phoneNumber": "p"}]}, "resellerId"),
+    ("get_service_plan", {"planId": ".."}, "planId"),
+])
+def test_bad_ids_name_the_action_parameter_before_any_request(run_action, emulator, action,
+                                                              params, parameter):
+    outcome = run_action(action, **params)
+    assert not outcome.succeeded
+    assert outcome.result["error"] == "parameter_error"
+    assert outcome.result["parameter"] == parameter
+    assert emulator.request_count() == 0
