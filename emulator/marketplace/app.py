@@ -4,12 +4,13 @@ import re
 
 from ..http import HttpError, Response
 from ..router import Router
-from . import customers
+from . import catalog, customers, plans, resellers
 from .auth import Credentials, TokenAuthority
 from .state import MarketplaceState
 
 # Each resource module has register(router, state) and, optionally, seed(state).
-RESOURCES = [customers]
+# Seeding runs in this order: resellers re-home some customers, plans stamp products.
+RESOURCES = [customers, catalog, resellers, plans]
 
 _PREFIX = re.compile(r"^/marketplace/(?P<region>[a-z]+)(?P<rest>/.*)?$")
 
