@@ -121,7 +121,6 @@ def test_renewal_orders_are_generated_without_products(config, emulator, server)
     assert all(o["orderNumber"].startswith("RN") for o in answer["orders"])
 
 
-@pytest.mark.slow
 def test_twenty_thousand_orders_stay_fast(config, emulator, server):
     httpx.post(server.url + "/_emulator/marketplace/orders/bulk",
                json={"count": 20000, "open_count": 20})
