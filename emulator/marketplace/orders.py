@@ -580,8 +580,10 @@ def update(state, order, body):
 def register(router, state):
     def list_orders(request):
         process_due(state)
-        rows = query(state, **_filters(request))
-        return Response(200, envelope(rows, request, row_view))
+        filters = _filters(request)
+        with book(state).lock:  # the indexes change under concurrent requests
+            rows = query(state, **filters)
+            return Response(200, envelope(rows, request, row_view))
 
     def list_reseller_orders(request):
         process_due(state)
@@ -590,8 +592,10 @@ def register(router, state):
             state.resellers.require(reseller_id, "Reseller")
         customer_ids = {c["id"] for c in state.customers.values()
                         if c.get("resellerId") == reseller_id}
-        rows = query(state, customer_ids=customer_ids, **_filters(request, with_number=False))
-        return Response(200, envelope(rows, request, row_view))
+        filters = _filters(request, with_number=False)
+        with book(state).lock:
+            rows = query(state, customer_ids=customer_ids, **filters)
+            return Response(200, envelope(rows, request, row_view))
 
     def create_order(request):
         process_due(state)
