@@ -451,7 +451,8 @@ def generate_renewals(state, subscription_ids=None, within_days=30):
 
 def bulk(state, count, open_count=0, customer_ids=None, spacing=60.0):
     """Adds ``count`` orders quickly for benchmarks: ``open_count`` of them stay
-    ``processing`` (held), the rest are ``completed`` sales orders without side effects.
+    ``processing`` for ``hold_days``, the rest are ``completed`` sales orders without side
+    effects (no subscriptions).
     Creation times rise with the ids and end at the current clock."""
     ob = book(state)
     count, open_count = int(count), int(open_count)
@@ -479,6 +480,9 @@ def bulk(state, count, open_count=0, customer_ids=None, spacing=60.0):
                 order["provisioningDate"] = iso(created)
                 order["total"] = money(0.0)
             _store(state, order, schedule=False)
+            if is_open:
+                ob.schedule(created + float(ob.timing["hold_days"]) * 86400, order,
+                            "completed")
     return {"orders": len(state.orders), "open": len(ob.by_status["processing"])}
 
 
