@@ -115,7 +115,13 @@ def test_lost_answer_is_reconciled_without_a_second_order(server, emulator, run_
     assert result.result["order"]["id"] == stored["id"]
 
 
-def test_lost_order_that_does_not_exist_is_reported_not_resubmitted(run_action, emulator):
+@pytest.fixture
+def quick_reconcile(monkeypatch):
+    monkeypatch.setattr("ingram_lib.orders.RECONCILE_WAITS", (0, 0.3))
+
+
+def test_lost_order_that_does_not_exist_is_reported_not_resubmitted(run_action, emulator,
+                                                                    quick_reconcile):
     # The gateway fails before the platform sees the request: no order exists.
     emulator.faults.add(kind="status", status=504, method="POST", path="/orders$", count=1)
     before = len(emulator.marketplace.state.orders)
@@ -129,12 +135,32 @@ def test_lost_order_that_does_not_exist_is_reported_not_resubmitted(run_action, 
     assert len(emulator.marketplace.state.orders) == before
 
 
-def test_reconcile_reads_a_bounded_number_of_orders(server, emulator, run_action):
+def test_order_that_shows_up_late_is_found_by_a_repeated_lookup(run_action, emulator,
+                                                                quick_reconcile):
+    import threading
+    from emulator.marketplace import orders as emu_orders
+    emulator.faults.add(kind="status", status=504, method="POST", path="/orders$", count=1)
+    body = {"type": "sales", "customerId": customer(emulator), "poNumber": "PO-LATE",
+            "products": [office_line(emulator)]}
+    # The platform finishes creating the order after the gateway has given up.
+    later = threading.Timer(0.15, emu_orders.create, (emulator.marketplace.state, body))
+    later.start()
+    result = run_action("create_order", customerId=body["customerId"], poNumber="PO-LATE",
+                        products=body["products"])
+    later.join()
+    assert result.succeeded and result.result["reconciled"] is True
+    assert result.result["order"]["poNumber"] == "PO-LATE"
+    assert order_posts(emulator) == 1
+
+
+def test_reconcile_reads_a_bounded_number_of_orders(server, emulator, run_action,
+                                                    quick_reconcile):
     httpx.post(server.url + "/_emulator/marketplace/orders/bulk", json={"count": 300})
     emulator.faults.add(kind="status", status=504, method="POST", path="/orders$", count=1)
     run_action("create_order", customerId=customer(emulator, 0), poNumber="PO-NONE",
                products=[office_line(emulator)])
-    assert emulator.request_count(method="GET", route="/orders") <= 2
+    # two lookups (waits 0 and 0.3 s), each at most 2 pages; details read once per order
+    assert emulator.request_count(method="GET", route="/orders") <= 4
     assert emulator.request_count(method="GET", route="/orders/{id}") <= 50
 
 

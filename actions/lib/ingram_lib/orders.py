@@ -28,6 +28,9 @@ RECONCILE_PAGE_SIZE = 25
 # Orders created this long before our request started still count as candidates: the
 # platform's clock and ours differ, and the request may have queued at the gateway.
 RECONCILE_SKEW = 300
+# A gateway 504 can come while the platform is still creating the order, so the lookup
+# (never the order) is repeated after these pauses before the outcome is called unknown.
+RECONCILE_WAITS = (0, 5, 15)
 
 
 class ActivationParameterError(IngramMicroError):
@@ -72,11 +75,6 @@ def new_po_number():
     return "st2-" + uuid.uuid4().hex[:8]
 
 
-def _iso(ts):
-    return datetime.datetime.fromtimestamp(ts, tz=datetime.timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
-
-
 def _parse_time(text):
     if not text:
         return None
@@ -99,6 +97,7 @@ class OrderDesk(object):
         self.marketplace = getattr(client.settings, "marketplace", None)
         self.clock = clock
         self.sleep = sleep
+        self.reconcile_waits = RECONCILE_WAITS
         self._products = {}
 
     # -- catalog ------------------------------------------------------------------------------
@@ -236,15 +235,29 @@ class OrderDesk(object):
         return {"order": order, "poNumber": body["poNumber"], "reconciled": False}
 
     def reconcile(self, body, started, cause):
-        """Finds the order that a failed POST may have created, by poNumber.
+        """Finds the order that a failed POST may have created, by poNumber; the lookup is
+        repeated after each of ``RECONCILE_WAITS``, the order is never resent."""
+        seen = set()
+        for pause in self.reconcile_waits:
+            if pause:
+                self.sleep(pause)
+            matches = self._find_by_po(body, started, seen)
+            if matches:
+                return {"order": matches[0], "poNumber": body["poNumber"],
+                        "reconciled": True, "reconciled_after": str(cause),
+                        "matching_orders": len(matches)}
+        raise OrderOutcomeUnknown(body["poNumber"], cause)
 
-        Reads at most ``RECONCILE_PAGES`` pages of the customer's orders, newest first,
-        and only rows created since shortly before the request; list rows have no
-        poNumber, so each candidate's detail is read.
+    def _find_by_po(self, body, started, seen):
+        """Reads at most ``RECONCILE_PAGES`` pages of the customer's orders, newest first,
+        stopping at rows created before shortly before the request; list rows have no
+        poNumber, so each new candidate's detail is read (once per reconcile).
+
+        ``creationTimeFrom`` is deliberately not sent: nobody has confirmed how the API
+        reads its zone, and a misread filter would hide the very order we look for.
         """
         since = started - RECONCILE_SKEW
-        params = {"customerId": body["customerId"], "creationTimeFrom": _iso(since),
-                  "limit": RECONCILE_PAGE_SIZE}
+        params = {"customerId": body["customerId"], "limit": RECONCILE_PAGE_SIZE}
         kind = body.get("type", "sales")
         matches = []
         for page in range(RECONCILE_PAGES):
@@ -257,17 +270,15 @@ class OrderDesk(object):
                 if created is not None and created < since:
                     older = True
                     break
-                if row.get("type", kind) != kind:
+                if row.get("type", kind) != kind or row.get("id") in seen:
                     continue
+                seen.add(row.get("id"))
                 detail = self.client.get(self.client.path("/orders/{id}", id=row["id"]))
                 if (detail or {}).get("poNumber") == body["poNumber"]:
                     matches.append(detail)
             if older or len(rows) < RECONCILE_PAGE_SIZE:
                 break
-        if not matches:
-            raise OrderOutcomeUnknown(body["poNumber"], cause)
-        return {"order": matches[0], "poNumber": body["poNumber"], "reconciled": True,
-                "reconciled_after": str(cause), "matching_orders": len(matches)}
+        return matches
 
     # -- subscription changes ---------------------------------------------------------------------
 
