@@ -279,6 +279,19 @@ def test_change_quantity_refuses_while_a_change_order_is_open(run_action, emulat
     assert order_posts(emulator) == 1  # the LO conflict was never provoked
 
 
+def test_create_order_refuses_a_change_order_while_another_is_open(run_action, emulator):
+    sub = subscription(emulator, "year")
+    line = {"subscriptionId": sub["id"], "mpn": sub["products"][0]["mpn"],
+            "id": sub["products"][0]["id"], "quantity": 15}
+    first = run_action("create_order", customerId=sub["customerId"], type="change",
+                       products=[line])
+    assert first.succeeded, first.result
+    second = run_action("create_order", customerId=sub["customerId"], type="change",
+                        products=[dict(line, quantity=16)])
+    assert second.result["error"] == "order_conflict"
+    assert order_posts(emulator) == 1
+
+
 def test_change_quantity_dry_run_and_same_quantity(run_action, emulator):
     sub = subscription(emulator, "month")
     same = run_action("change_subscription_quantity", subscriptionId=sub["id"],

@@ -213,11 +213,18 @@ class OrderDesk(object):
         out["valid"] = True
         return out
 
-    def place(self, body, dry_run=False):
+    def place(self, body, dry_run=False, check_conflicts=True):
         """Places ``body`` once; returns ``{order, poNumber, reconciled}`` (or a dry run)."""
         body = self.prepare(body)
         if body.get("type", "sales") == "sales":
             self.require_local_ok(body.get("products"), "order")
+        if body.get("type") == "change" and check_conflicts:
+            subs = {str(line.get("subscriptionId")) for line in body.get("products") or []
+                    if isinstance(line, dict) and line.get("subscriptionId")}
+            if body.get("subscriptionId"):
+                subs.add(str(body["subscriptionId"]))
+            for subscription_id in sorted(subs):
+                self.refuse_if_change_open(subscription_id)
         if dry_run:
             return self.dry_run(body)
         started = self.clock()
@@ -295,6 +302,15 @@ class OrderDesk(object):
                     return row
         return None
 
+    def refuse_if_change_open(self, subscription_id):
+        blocking = self.open_change_order(subscription_id)
+        if blocking is not None:
+            raise OrderConflictError(
+                "subscription %s already has an open change order %s (status %s); wait for "
+                "it to finish or cancel it, then try again -- the API would reject a second "
+                "change order" % (subscription_id, blocking.get("orderNumber"),
+                                  blocking.get("status")), open_order=blocking)
+
     def subscription(self, subscription_id):
         return self.client.get(self.client.path("/subscriptions/{id}", id=subscription_id))
 
@@ -319,13 +335,7 @@ class OrderDesk(object):
         if current is not None and int(current) == int(quantity):
             raise ParameterError("quantity", "subscription %s already has quantity %s"
                                  % (subscription_id, current))
-        blocking = self.open_change_order(subscription_id)
-        if blocking is not None:
-            raise OrderConflictError(
-                "subscription %s already has an open change order %s (status %s); wait for "
-                "it to finish or cancel it, then try again -- the API would reject a second "
-                "change order" % (subscription_id, blocking.get("orderNumber"),
-                                  blocking.get("status")), open_order=blocking)
+        self.refuse_if_change_open(subscription_id)
         line = checks.compact({
             "subscriptionId": str(subscription_id), "mpn": product.get("mpn"),
             "id": product.get("id"), "vendor": product.get("vendor"),
@@ -333,7 +343,7 @@ class OrderDesk(object):
             "subscriptionPeriod": sub.get("subscriptionPeriod")})
         body = {"type": "change", "customerId": sub["customerId"], "poNumber": po_number,
                 "subscriptionId": str(subscription_id), "products": [line]}
-        result = self.place(body, dry_run=dry_run)
+        result = self.place(body, dry_run=dry_run, check_conflicts=False)
         result["previous_quantity"] = current
         return result
 
