@@ -72,13 +72,24 @@ def test_dry_run_validates_and_estimates_but_places_nothing(run_action, emulator
     result = run_action("create_order", customerId=customer(emulator), poNumber="PO-DRY",
                         products=[office_line(emulator, quantity=4)], dry_run=True)
     assert result.succeeded and result.result["placed"] is False
-    assert result.result["poNumber"] == "PO-DRY"
+    assert result.result["poNumber"] == "PO-DRY" and result.result["dry_run"] is True
     assert result.result["validation"]["valid"] is True
     assert result.result["estimate"]["total"] == {"amount": "80.00", "currency": "USD"}
     assert order_posts(emulator) == 0
     assert len(emulator.marketplace.state.orders) == before
     assert emulator.request_count(route="/validation/parameters") == 1
     assert emulator.request_count(route="/orders/estimate") == 1
+
+
+def test_dry_run_fails_when_the_api_rejects_a_parameter(run_action, emulator):
+    result = run_action("create_order", customerId=customer(emulator), dry_run=True,
+                        products=[office_line(emulator, domain="contoso")])
+    assert not result.succeeded
+    assert result.result["error"] == "activation_parameter_error"
+    assert "Domain is not available" in result.result["message"]
+    assert result.result["validation"]["remote_called"] is True
+    assert order_posts(emulator) == 0
+    assert emulator.request_count(route="/orders/estimate") == 0
 
 
 def test_local_parameter_error_stops_the_order_before_any_request(run_action, emulator):

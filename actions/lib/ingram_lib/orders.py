@@ -38,15 +38,19 @@ class ActivationParameterError(IngramMicroError):
 
     kind = "activation_parameter_error"
 
-    def __init__(self, problems, checks_):
+    def __init__(self, problems, checks_=(), validation=None):
         self.problems = problems
         self.checks = checks_
+        self.validation = validation
         super().__init__("activation parameters are not valid: " + "; ".join(problems))
 
     def to_dict(self):
         out = super().to_dict()
         out["problems"] = self.problems
-        out["products"] = [dict(answer, line=where) for where, answer in self.checks]
+        if self.validation is not None:
+            out["validation"] = self.validation
+        else:
+            out["products"] = [dict(answer, line=where) for where, answer in self.checks]
         return out
 
 
@@ -164,6 +168,9 @@ class OrderDesk(object):
 
     def validate(self, customer_id, lines, order_type="sales", phase="validation"):
         """Local checks, then (only if they pass) the API's validation, merged."""
+        checks.required("customerId", customer_id)
+        if not isinstance(lines, list) or not lines:
+            raise ParameterError("products", "give at least one product with its parameters")
         answers = self.local_check(lines, phase)
         problems = errors_of(answers)
         out = {"valid": not problems, "phase": phase, "marketplace": self.marketplace,
@@ -178,8 +185,11 @@ class OrderDesk(object):
             return out
         remote = self.remote_validation(customer_id, lines, order_type, phase)
         out["remote_called"] = True
-        rows = remote.get("data") if isinstance(remote, dict) else remote
-        for product, row in zip(out["products"], rows or []):
+        rows = (remote.get("data") if isinstance(remote, dict) else remote) or []
+        if len(out["products"]) == 1 and rows and all(
+                isinstance(r, dict) and "result" in r for r in rows):
+            rows = [{"parameters": rows}]  # 1.1 answered with a flat list of parameters
+        for product, row in zip(out["products"], rows):
             product["parameters"] = merge_results(product["parameters"],
                                                   (row or {}).get("parameters") or [])
             product["id"] = product["id"] or (row or {}).get("id")
@@ -205,12 +215,11 @@ class OrderDesk(object):
         out = {"dry_run": True, "placed": False, "poNumber": body["poNumber"]}
         if body.get("type", "sales") == "sales" and lines:
             validation = self.validate(body["customerId"], lines, "sales", phase="order")
-            out["validation"] = validation
             if not validation["valid"]:
-                out["valid"] = False
-                return out
+                # The API would reject this order, so the dry run fails like the order would.
+                raise ActivationParameterError(validation["problems"], validation=validation)
+            out["validation"] = validation
         out["estimate"] = self.client.post("/orders/estimate", body, idempotent=True)
-        out["valid"] = True
         return out
 
     def place(self, body, dry_run=False, check_conflicts=True):
