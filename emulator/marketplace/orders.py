@@ -333,8 +333,10 @@ def prepare(state, body, marketplace, phase="order"):
     problems = []
     for i, line in enumerate(lines):
         where = "products[%d]" % i
+        if not isinstance(line, dict):
+            raise HttpError(400, "%s must be an object" % where)
         if kind == "change":
-            sub = _subscription_for(state, customer_id, (line or {}).get("subscriptionId") or
+            sub = _subscription_for(state, customer_id, line.get("subscriptionId") or
                                     body.get("subscriptionId"), where)
             blocking = open_change_order(state, sub["id"])
             if blocking is not None:
