@@ -180,6 +180,7 @@ def test_estimate_order(run_action, emulator):
                         products=[office_line(emulator, quantity=3)])
     assert result.succeeded and result.result["total"]["amount"] == "60.00"
     assert result.result["products"][0]["extendedPrice"]["amount"] == "60.00"
+    assert_spec("OrderDetailed", result.result)
     assert order_posts(emulator) == 0
 
 
