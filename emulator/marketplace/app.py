@@ -4,13 +4,14 @@ import re
 
 from ..http import HttpError, Response
 from ..router import Router
-from . import catalog, customers, plans, resellers
+from . import catalog, customers, orders, plans, reports, resellers, subscriptions, validation
 from .auth import Credentials, TokenAuthority
 from .state import MarketplaceState
 
 # Each resource module has register(router, state) and, optionally, seed(state).
 # Seeding runs in this order: resellers re-home some customers, plans stamp products.
-RESOURCES = [customers, catalog, resellers, plans]
+# Orders seed subscriptions from the catalog, so they come after it.
+RESOURCES = [customers, catalog, resellers, plans, subscriptions, orders, reports, validation]
 
 _PREFIX = re.compile(r"^/marketplace/(?P<region>[a-z]+)(?P<rest>/.*)?$")
 
@@ -40,7 +41,8 @@ class MarketplaceApp(object):
 
     def handle(self, request, subpath):
         if subpath != "/token":
-            self.auth.check(request)
+            # Handlers that depend on the marketplace (activation rules) read it here.
+            request.marketplace = self.auth.check(request)
         return self.router.dispatch(request, subpath)
 
     def error_body(self, request, status, message):
