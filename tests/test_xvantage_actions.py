@@ -217,6 +217,22 @@ def test_timed_out_create_is_reconciled_not_resubmitted(run_action, config, emul
     assert xv_posts(emulator) == 1
 
 
+def test_timed_out_create_with_duplicates_allowed_stays_unknown(run_action, config,
+                                                                emulator):
+    create(run_action, "PO-DUP")
+    emulator.faults.add(kind="timeout", api="xvantage", method="POST",
+                        path="/resellers/v7/orders$", delay=3, count=1)
+    fast = copy.deepcopy(config)
+    fast["accounts"]["default"]["xvantage"]["order_timeout"] = 0.5
+    out = run_action("xvantage_create_order_async", _config=fast, customerOrderNumber="PO-DUP",
+                     lines=HOLD_LINES, additionalAttributes=[
+                         {"attributeName": "allowDuplicateCustomerOrderNumber",
+                          "attributeValue": "true"}])
+    assert not out.succeeded and out.result["error"] == "outcome_unknown"
+    assert "may be older" in out.result["message"]
+    assert xv_posts(emulator, "/resellers/v7/orders") == 1
+
+
 def test_create_lost_before_processing_is_reported_unknown_not_resubmitted(
         run_action, emulator):
     emulator.faults.add(kind="status", status=503, api="xvantage", method="POST",
