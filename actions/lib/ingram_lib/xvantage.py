@@ -225,8 +225,7 @@ class XvantageClient(object):
             raise ConfigError(
                 "xvantage setting 'sender_id' (header IM-SenderID) must be 1-%d characters, "
                 "got %d" % (SENDER_ID_MAX, len(sender)))
-        correlation = uuid.uuid4().hex
-        assert len(correlation) <= CORRELATION_ID_MAX
+        correlation = uuid.uuid4().hex[:CORRELATION_ID_MAX]
         return {"IM-CustomerNumber": number, "IM-CountryCode": country.upper(),
                 "IM-SenderID": sender, "IM-CorrelationID": correlation}
 
@@ -376,11 +375,12 @@ class XvantageClient(object):
 
     def modify_order(self, order_number, body, params=None):
         path = paths.build("/resellers/v6/orders/{orderNumber}", orderNumber=order_number)
-        adds = any(isinstance(line, dict) and
-                   str(line.get("addUpdateDeleteLine", "")).upper() == "ADD"
+        # Setting notes, quantities or an address twice is harmless. Adding a line twice is
+        # not, and deleting one twice reports the first deletion as a rejected change.
+        once = any(isinstance(line, dict) and
+                   str(line.get("addUpdateDeleteLine", "")).upper() in ("ADD", "DELETE")
                    for line in results.as_list(body.get("lines")))
-        # Setting notes, quantities or an address twice is harmless; adding a line twice is not.
-        reply = self.call("PUT", path, params=params, body=body, idempotent=not adds)
+        reply = self.call("PUT", path, params=params, body=body, idempotent=not once)
         return results.modify_result(reply.status, reply.body, reply.correlation_id)
 
     def release_order(self, order_number, params=None):
