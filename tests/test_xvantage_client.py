@@ -117,7 +117,8 @@ def test_search_page_from_the_spec_example_shape():
     page = results.search_page(200, body, 1, 25)
     assert page["recordsFound"] == 123 and page["truncated"] is True
     order = page["orders"][0]
-    assert order["orderTotal"] == 120.0 and order["orderStatus"] == "PROCESSING"
+    assert order["orderTotal"] == 120.0 and order["orderStatus"] == "SHIPPED"
+    assert order["orderStatusRaw"] == "OPEN"
     assert order["subOrders"][0]["subOrderTotal"] == 100.0
     assert order["subOrders"][0]["links"][0]["href"] == "/x"
 
