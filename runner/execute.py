@@ -49,13 +49,15 @@ def make_sensor(name, config, datastore, strict=True, on_dispatch=None, poll_int
 
 
 def run_sensor(name, config, datastore, polls=1, interval=None, on_dispatch=None,
-               strict=False):
+               strict=False, on_poll=None):
     sensor, service = make_sensor(name, config, datastore, strict=strict,
                                   on_dispatch=on_dispatch)
     sensor.setup()
     try:
         for i in range(polls):
             sensor.poll()
+            if on_poll is not None:
+                on_poll(i + 1, sensor)
             if i + 1 < polls:
                 time.sleep(sensor.get_poll_interval() if interval is None else interval)
     finally:
