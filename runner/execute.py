@@ -18,6 +18,9 @@ class ActionResult(object):
 def run_action(name, given, config, datastore):
     """Validates ``given`` like st2, runs the action, applies st2's return convention."""
     meta = loader.action_meta(name)
+    if meta.get("runner_type") != "python-script":
+        raise LookupError("action '%s' is an %s workflow; it runs inside StackStorm only"
+                          % (name, meta.get("runner_type")))
     values = params.resolve(meta.get("parameters") or {}, given)
     cls = loader.action_class(meta)
     instance = cls(config=config, action_service=ActionService(datastore, cls.__name__))
