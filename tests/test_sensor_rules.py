@@ -40,3 +40,15 @@ def test_rule_refers_only_to_payload_fields_and_action_parameters(path):
         for name, spec in params.items():
             if spec.get("required"):
                 assert name in rule["action"]["parameters"], name
+
+
+@pytest.mark.parametrize("trigger", sorted(loader.trigger_types()))
+def test_trigger_schemas_are_closed_and_describe_every_field(trigger):
+    schema = loader.trigger_types()[trigger]["payload_schema"]
+    assert schema["type"] == "object" and schema["additionalProperties"] is False
+    assert set(schema["required"]) <= set(schema["properties"])
+    for name, prop in schema["properties"].items():
+        assert prop.get("description"), "%s.%s" % (trigger, name)
+        if name not in schema["required"]:
+            # st2 lets optional fields be null; saying so keeps any validator in step.
+            assert "null" in prop["type"], "%s.%s" % (trigger, name)
