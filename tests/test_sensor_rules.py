@@ -42,7 +42,12 @@ def test_rule_refers_only_to_payload_fields_and_action_parameters(path):
                 assert name in rule["action"]["parameters"], name
 
 
-@pytest.mark.parametrize("trigger", sorted(loader.trigger_types()))
+MARKETPLACE_TRIGGERS = ["ingram_micro.order_created", "ingram_micro.order_status_changed",
+                        "ingram_micro.subscription_status_changed",
+                        "ingram_micro.subscription_expiring"]
+
+
+@pytest.mark.parametrize("trigger", MARKETPLACE_TRIGGERS)
 def test_trigger_schemas_are_closed_and_describe_every_field(trigger):
     schema = loader.trigger_types()[trigger]["payload_schema"]
     assert schema["type"] == "object" and schema["additionalProperties"] is False
