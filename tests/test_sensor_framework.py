@@ -199,3 +199,11 @@ def test_quiet_polls_write_nothing(server, emulator, datastore):
     poll(sensor, service)
     poll(sensor, service)
     assert datastore.writes == writes
+
+
+def test_sensor_yaml_poll_intervals_match_the_defaults():
+    from runner import loader
+    metas = loader.sensor_metas()
+    assert metas["order_sensor"]["poll_interval"] == order_watch.DEFAULTS["poll_interval"]
+    assert metas["subscription_sensor"]["poll_interval"] == \
+        subscription_watch.DEFAULTS["poll_interval"]
