@@ -8,6 +8,8 @@ and implements ``poll_account(ctx)``; the base does the rest:
 * reads its settings from ``config["sensors"]`` (common keys) merged with
   ``config["sensors"][SECTION]``, over ``DEFAULTS``; ``poll_interval`` from there is
   applied with ``set_poll_interval`` (never below st2's minimum of 4 s);
+* with ``sensors.single_active``, polls only while it holds the sensor's lease
+  (``sensor_state.Lease``), so one copy is active when several sensor nodes run it;
 * never lets an exception out of ``poll()``: an API error (5xx, 429 after retries,
   timeout), a bad body, a missing config or a bug is logged and the next poll retries.
   StackStorm stops respawning a sensor that crashes twice within 10 s, so a sensor that
