@@ -3,6 +3,7 @@
   python -m runner list
   python -m runner action list_customers name=Contoso all_pages=true
   python -m runner sensor order_sensor --polls 3 --interval 5
+  python -m runner --config my.yaml sensor xvantage_webhook_sensor --seconds 60
   python -m runner demo
 
 Without --config the pack runs against the local emulator: the one listening on
@@ -72,7 +73,8 @@ def cmd_sensor(args):
 
     def work(config):
         service = execute.run_sensor(args.name, config, store, polls=args.polls,
-                                     interval=args.interval, on_dispatch=show)
+                                     interval=args.interval, on_dispatch=show,
+                                     seconds=args.seconds)
         print("%d trigger(s) dispatched, %d dropped as invalid"
               % (len(service.dispatched), len(service.dropped)), file=sys.stderr)
         return 1 if service.dropped else 0
@@ -98,11 +100,15 @@ def main(argv=None):
     p_action = sub.add_parser("action", help="run an action")
     p_action.add_argument("name")
     p_action.add_argument("params", nargs="*", metavar="key=value")
-    p_sensor = sub.add_parser("sensor", help="run a sensor for N polls, printing triggers")
+    p_sensor = sub.add_parser("sensor", help="run a sensor for N polls (a passive one for "
+                              "N seconds), printing triggers")
     p_sensor.add_argument("name")
     p_sensor.add_argument("--polls", type=int, default=1)
     p_sensor.add_argument("--interval", type=float, default=None,
                           help="seconds between polls (default: the sensor's poll_interval)")
+    p_sensor.add_argument("--seconds", type=float, default=None,
+                          help="how long a passive sensor (e.g. xvantage_webhook_sensor) "
+                          "serves before it is stopped (default: until Ctrl-C)")
     sub.add_parser("demo", help="a short scenario through the pack's actions on the emulator")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,

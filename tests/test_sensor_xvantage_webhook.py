@@ -1,12 +1,18 @@
 """The webhook receiver over real HTTP on an ephemeral loopback port."""
 
+import base64
 import json
+import socket
+import subprocess
+import sys
 import threading
 import time
 
 import httpx
 import pytest
+import yaml
 
+from runner import PACK_ROOT
 from runner import config as pack_config, execute
 from runner.datastore import Datastore
 from runner.emulated import emulator_config
@@ -305,7 +311,6 @@ def test_disabled_receiver_idles_until_cleanup(datastore):
 
 
 def test_spec_example_signature_decodes_to_a_sha512_digest():
-    import base64
     example = ("3LeaTfLE5FLj1FcYflwdwFosH4ADHmMbds6thtirGC3e9lEkF9/1pt4T2fQQGlxf40EznDBER0b60"
                "M75K6ZW0A==")
     assert len(base64.b64decode(example)) == len(base64.b64decode(sign("k", "e"))) == 64
@@ -318,3 +323,35 @@ def test_timestamp_and_status_normalisation():
     assert [normalize_status(s) for s in ("IM::shipped", "CANCELLED", "Voided", "In Progress",
                                           "im::open", "ON HOLD", "im::hold")] == [
         "shipped", "canceled", "canceled", "processing", "processing", "on hold", "on hold"]
+
+
+def test_runner_serves_the_passive_sensor_for_n_seconds(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    raw = emulator_config("http://127.0.0.1:9")
+    raw["xvantage_webhook"] = {"enabled": True, "port": port, "secret": SECRET}
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(yaml.safe_dump(raw))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runner", "--config", str(config_file), "--datastore",
+         ":memory:", "sensor", "xvantage_webhook_sensor", "--seconds", "3"],
+        cwd=PACK_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 10
+        response = None
+        while response is None and time.time() < deadline:
+            try:
+                response = httpx.post("http://127.0.0.1:%d%s" % (port, PATH),
+                                      content=json.dumps(status_event("RUNNER-1")),
+                                      headers={"x-hub-signature": sign(SECRET, "RUNNER-1")})
+            except httpx.TransportError:
+                time.sleep(0.05)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert response is not None and response.status_code == 200
+    assert proc.returncode == 0, err
+    assert '"event_id": "RUNNER-1"' in out
+    assert "1 trigger(s) dispatched, 0 dropped" in err
