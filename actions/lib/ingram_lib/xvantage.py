@@ -1,0 +1,442 @@
+"""Client of the Ingram Micro Xvantage reseller Orders API (``api.ingrammicro.com``).
+
+Token: OAuth2 client credentials, a form POST to ``/oauth/oauth20/token`` (the same
+endpoint serves production and sandbox). Every call carries ``IM-CustomerNumber``,
+``IM-CountryCode``, ``IM-SenderID`` and a fresh ``IM-CorrelationID``; the spec's length
+limits are checked here so that a bad setting fails before anything is sent.
+
+The spec's examples disagree with its schemas (objects for arrays, strings for numbers,
+``im::`` statuses), so responses are normalised in ``xvantage_results``, not trusted.
+"""
+
+import re
+import time
+import uuid
+
+from . import checks, paths
+from . import xvantage_results as results
+from .errors import (ApiError, AuthenticationError, ConfigError, IngramMicroError,
+                     ParameterError, TransportError)
+from .http import RetryPolicy, Transport, decode_json, parse_retry_after
+from .redact import Redactor
+from .tokens import TokenCache, cache_key
+
+TOKEN_PATH = "/oauth/oauth20/token"
+SANDBOX_SUFFIX = "/sandbox"
+
+# The portal says tokens last 24 h whatever expires_in claims; refresh a few minutes early
+# (TokenCache keeps its own 60 s margin on top).
+MAX_TOKEN_LIFETIME = 24 * 3600
+EARLY_REFRESH = 240
+DEFAULT_TOKEN_LIFETIME = 3600
+
+MAX_SEARCH_PAGE = 100
+DEFAULT_SEARCH_PAGE = 25
+
+# Header limits from the spec (IM-CorrelationID is generated, so only checked for safety).
+CUSTOMER_NUMBER_MAX = 10
+SENDER_ID_MAX = 32
+CORRELATION_ID_MAX = 32
+
+# Statuses after which a create may or may not have been processed.
+UNCERTAIN_STATUSES = frozenset((502, 503, 504))
+
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+
+class OutcomeUnknownError(IngramMicroError):
+    """A create got no usable answer and no matching order could be found afterwards."""
+
+    kind = "outcome_unknown"
+
+    def __init__(self, message, customer_order_number=None, cause=None):
+        self.customer_order_number = customer_order_number
+        self.cause = cause
+        super().__init__(message)
+
+    def to_dict(self):
+        out = super().to_dict()
+        out["customerOrderNumber"] = self.customer_order_number
+        out["resubmitted"] = False
+        out["cause"] = self.cause
+        return out
+
+
+def parse_error(body):
+    """Message and error id from every documented error shape.
+
+    ``{"errors": [{id|traceid, type, message, fields[]}]}`` (v6, v6.1, v7 examples),
+    the v7 schema's unwrapped ``{traceid, type, message, fields}``, ``{"message"}`` (token),
+    Apigee ``{"fault": {"faultstring", "detail": {"errorcode"}}}`` and the SOAP-like
+    ``{"faultcode", "faultstring"}`` of a customer-number mismatch.
+    """
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        return parse_error({"errors": body})
+    if not isinstance(body, dict):
+        return None, None
+    errors = body.get("errors")
+    if isinstance(errors, dict):
+        errors = [errors]
+    if isinstance(errors, list) and errors:
+        messages, ident = [], None
+        for item in errors:
+            if not isinstance(item, dict):
+                continue
+            ident = ident or results.pick(item, "id", "traceid", "traceId")
+            text = results.pick(item, "message", "messaage")
+            details = _field_messages(item.get("fields"))
+            if text and details:
+                text = "%s: %s" % (text, details)
+            messages.append(text or details or "")
+        message = "; ".join(m for m in messages if m)
+        return _with_id(message, ident), None
+    fault = body.get("fault")
+    if isinstance(fault, dict):
+        code = (fault.get("detail") or {}).get("errorcode") if isinstance(
+            fault.get("detail"), dict) else None
+        text = fault.get("faultstring") or "gateway fault"
+        return ("%s (%s)" % (text, code) if code else text), None
+    if body.get("faultstring"):
+        return body["faultstring"], None
+    if "message" in body or "traceid" in body:
+        text = body.get("message")
+        details = _field_messages(body.get("fields"))
+        if text and details:
+            text = "%s: %s" % (text, details)
+        return _with_id(text or details, body.get("traceid") or body.get("id")), None
+    return None, None
+
+
+def _with_id(message, ident):
+    # The error id names the failure; the correlation id (kept apart) names the call.
+    if message and ident:
+        return "%s [error id %s]" % (message, ident)
+    return message or None
+
+
+def _field_messages(fields):
+    out = []
+    for field in results.as_list(fields):
+        if not isinstance(field, dict):
+            continue
+        name, text = field.get("field"), field.get("message")
+        if name and text:
+            out.append("%s: %s" % (name, text))
+        elif text:
+            out.append(str(text))
+    return "; ".join(out)
+
+
+def retry_after(response, clock=time.time):
+    """Seconds to wait on a 429: ``Retry-After``, else ``X-RateLimit-Reset`` (epoch)."""
+    wait = parse_retry_after(response.headers.get("Retry-After"))
+    if wait is not None:
+        return wait
+    reset = response.headers.get("X-RateLimit-Reset")
+    if reset is None:
+        return None
+    try:
+        return max(0.0, float(reset) - clock())
+    except ValueError:
+        return None
+
+
+class XvantageTransport(Transport):
+    @staticmethod
+    def correlation_id(response):
+        # Xvantage echoes the caller's IM-CorrelationID; that is the id support asks for.
+        for name in ("IM-CorrelationID", "X-Correlation-ID"):
+            if name in response.headers:
+                return response.headers[name]
+        return None
+
+
+class Reply(object):
+    """Status, decoded body and correlation id of one successful call."""
+
+    def __init__(self, status, body, correlation_id):
+        self.status = status
+        self.body = body
+        self.correlation_id = correlation_id
+
+
+class XvantageClient(object):
+    api = "xvantage"
+
+    def __init__(self, settings, kv=None, logger=None, transport=None, retry=None):
+        self.settings = settings
+        self.log = logger
+        self.redactor = Redactor(settings.secrets)
+        url = settings.api_url.rstrip("/")
+        # Resource paths live under /sandbox in the sandbox; the token endpoint does not.
+        if url.endswith(SANDBOX_SUFFIX):
+            self.root, self.prefix = url[:-len(SANDBOX_SUFFIX)], SANDBOX_SUFFIX
+        else:
+            self.root, self.prefix = url, ""
+        self.retry = retry or RetryPolicy(max_retries=settings.max_retries,
+                                          max_wait=settings.max_retry_wait)
+        self.transport = transport or XvantageTransport(
+            self.root, settings.connect_timeout, settings.read_timeout, retry=self.retry,
+            verify=settings.verify_ssl, redactor=self.redactor, logger=logger, api=self.api,
+            error_parser=parse_error, retry_after_parser=retry_after)
+        self.tokens = TokenCache(
+            cache_key(self.api, settings.account, self.root, settings.client_id),
+            kv=kv, logger=logger)
+
+    # -- authentication -------------------------------------------------------------------
+
+    def authenticate(self):
+        response = self.transport.send(
+            "POST", TOKEN_PATH,
+            data={"grant_type": "client_credentials", "client_id": self.settings.client_id,
+                  "client_secret": self.settings.client_secret},
+            headers={"Accept": "application/json"}, idempotent=True)
+        body = decode_json(response)
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not token:
+            raise ApiError(response.status_code, "token response has no 'access_token'",
+                           method="POST", path=TOKEN_PATH, api=self.api)
+        self.redactor.add(token)
+        self.tokens.put(token, token_lifetime(body.get("expires_in")))
+        return token
+
+    def _token(self):
+        token = self.tokens.get()
+        if token:
+            self.redactor.add(token)
+            return token
+        return self.authenticate()
+
+    def identity_headers(self):
+        """The IM-* headers of one call, checked against the spec's limits."""
+        s = self.settings
+        number = str(s.customer_number or "").strip()
+        if not number or len(number) > CUSTOMER_NUMBER_MAX:
+            raise ConfigError(
+                "xvantage setting 'customer_number' (header IM-CustomerNumber) must be 1-%d "
+                "characters, got %d" % (CUSTOMER_NUMBER_MAX, len(number)))
+        country = str(s.country_code or "").strip()
+        if not _COUNTRY.match(country):
+            raise ConfigError(
+                "xvantage setting 'country_code' (header IM-CountryCode) must be a two-letter "
+                "ISO country code such as US, got '%s'" % country)
+        sender = str(s.sender_id or "").strip()
+        if not sender or len(sender) > SENDER_ID_MAX:
+            raise ConfigError(
+                "xvantage setting 'sender_id' (header IM-SenderID) must be 1-%d characters, "
+                "got %d" % (SENDER_ID_MAX, len(sender)))
+        correlation = uuid.uuid4().hex
+        assert len(correlation) <= CORRELATION_ID_MAX
+        return {"IM-CustomerNumber": number, "IM-CountryCode": country.upper(),
+                "IM-SenderID": sender, "IM-CorrelationID": correlation}
+
+    # -- requests -------------------------------------------------------------------------
+
+    def call(self, method, path, params=None, body=None, idempotent=None, read_timeout=None):
+        """One authenticated call below ``/resellers``; returns a ``Reply``.
+
+        ``path`` is relative to the environment root (``/resellers/v6/...``) and must be
+        encoded already. A 401 re-authenticates once: the request was rejected, so
+        repeating it cannot duplicate anything.
+        """
+        headers = self.identity_headers()
+        headers["Accept"] = "application/json"
+        full = self.prefix + path
+        query = _query(params)
+
+        def send(token):
+            return self.transport.send(
+                method, full, params=query, json_body=body,
+                headers=dict(headers, Authorization="Bearer " + token),
+                idempotent=idempotent, read_timeout=read_timeout)
+        try:
+            try:
+                response = send(self._token())
+            except AuthenticationError as exc:
+                if exc.status != 401:
+                    raise
+                self.tokens.drop()
+                response = send(self.authenticate())
+        except ApiError as exc:
+            if not exc.correlation_id:
+                exc.correlation_id = headers["IM-CorrelationID"]
+                exc.args = (exc._render(),)
+            raise
+        return Reply(response.status_code, decode_json(response),
+                     response.headers.get("IM-CorrelationID") or headers["IM-CorrelationID"])
+
+    # -- orders ---------------------------------------------------------------------------
+
+    def create_order(self, body):
+        """v6 create. Sent once; an unanswered create is reconciled by customer order number."""
+        number = body.get("customerOrderNumber")
+        try:
+            reply = self.call("POST", "/resellers/v6/orders", body=body, idempotent=False,
+                              read_timeout=self.settings.order_timeout)
+        except (TransportError, ApiError) as exc:
+            if not _outcome_uncertain(exc):
+                raise
+            return self.reconcile(number, exc)
+        return results.create_result(reply.status, reply.body, reply.correlation_id)
+
+    def create_order_async(self, body):
+        """v7 create: the order is queued and confirmed by webhook later."""
+        number = body.get("customerOrderNumber")
+        try:
+            reply = self.call("POST", "/resellers/v7/orders", body=body, idempotent=False,
+                              read_timeout=self.settings.order_timeout)
+        except (TransportError, ApiError) as exc:
+            if not _outcome_uncertain(exc):
+                raise
+            return self.reconcile(number, exc)
+        return results.async_create_result(reply.status, reply.body, reply.correlation_id)
+
+    def reconcile(self, customer_order_number, cause):
+        """Looks for the order a failed create may have placed; never resubmits it."""
+        what = cause.message if isinstance(cause, ApiError) else str(cause)
+        if not customer_order_number:
+            raise OutcomeUnknownError(
+                "order create got no usable answer (%s) and has no customerOrderNumber to look "
+                "it up by; it was NOT resubmitted -- search your orders before placing it "
+                "again" % what, cause=what)
+        found = []
+        for attempt in range(2):
+            if attempt:
+                self.retry.sleep(min(2.0, self.retry.max_wait))
+            try:
+                found = self.search_all({"customerOrderNumber": customer_order_number},
+                                        max_items=50)["orders"]
+            except ApiError as exc:
+                if self.log is not None:
+                    self.log.warning("reconcile search failed: %s", exc.message)
+                continue
+            if found:
+                break
+        if not found:
+            raise OutcomeUnknownError(
+                "order create for customerOrderNumber '%s' got no usable answer (%s); no order "
+                "with that number was found afterwards, so the outcome is unknown. It was NOT "
+                "resubmitted: run xvantage_search_orders customerOrderNumber=%s later before "
+                "placing it again" % (customer_order_number, what, customer_order_number),
+                customer_order_number=customer_order_number, cause=what)
+        return results.reconciled_result(customer_order_number, found, what)
+
+    def get_order(self, order_number, params=None):
+        path = paths.build("/resellers/v6.1/orders/{ordernumber}", ordernumber=order_number)
+        reply = self.call("GET", path, params=params)
+        return results.order_detail(reply.body, reply.correlation_id)
+
+    def search_page(self, filters, page_number=1, page_size=DEFAULT_SEARCH_PAGE):
+        page_size = checks.positive_int("pageSize", page_size, 1, MAX_SEARCH_PAGE)
+        page_number = checks.positive_int("pageNumber", page_number, 1)
+        params = dict(filters or {}, pageNumber=page_number, pageSize=page_size)
+        reply = self.call("GET", "/resellers/v6/orders/search", params=params)
+        return results.search_page(reply.status, reply.body, page_number, page_size)
+
+    def search_all(self, filters, max_items=1000, page_size=MAX_SEARCH_PAGE):
+        """Every page up to ``max_items`` orders, de-duplicated by order number.
+
+        The result order is undocumented and new orders can shift pages while we walk them,
+        hence the de-duplication.
+        """
+        max_items = checks.positive_int("max_items", max_items, 1)
+        seen, orders = set(), []
+        page_number, records, pages = 1, 0, 0
+        truncated = False
+        while True:
+            page = self.search_page(filters, page_number, page_size)
+            pages += 1
+            records = page["recordsFound"]
+            for order in page["orders"]:
+                key = order.get("ingramOrderNumber")
+                if key in seen:
+                    continue
+                seen.add(key)
+                if len(orders) >= max_items:
+                    truncated = True
+                    break
+                orders.append(order)
+            if truncated or not page["orders"] or page_number * page_size >= records:
+                break
+            page_number += 1
+        return {"orders": orders, "count": len(orders), "recordsFound": records,
+                "pages": pages, "truncated": truncated or len(orders) < records}
+
+    def modify_order(self, order_number, body, params=None):
+        path = paths.build("/resellers/v6/orders/{orderNumber}", orderNumber=order_number)
+        adds = any(isinstance(line, dict) and
+                   str(line.get("addUpdateDeleteLine", "")).upper() == "ADD"
+                   for line in results.as_list(body.get("lines")))
+        # Setting notes, quantities or an address twice is harmless; adding a line twice is not.
+        reply = self.call("PUT", path, params=params, body=body, idempotent=not adds)
+        return results.modify_result(reply.status, reply.body, reply.correlation_id)
+
+    def release_order(self, order_number, params=None):
+        path = paths.build("/resellers/v6/orders/{orderNumber}", orderNumber=order_number)
+        # A repeated release would answer "already released"; send it once.
+        reply = self.call("PUT", path, params=dict(params or {}, actionCode="release"),
+                          body={}, idempotent=False)
+        return results.release_result(order_number, reply.status, reply.body,
+                                      reply.correlation_id)
+
+    def cancel_order(self, order_number, params=None):
+        path = paths.build("/resellers/v6/orders/{OrderNumber}", OrderNumber=order_number)
+        try:
+            reply = self.call("DELETE", path, params=params, idempotent=False)
+        except ApiError as exc:
+            if exc.status == 405:
+                exc.message = ("order %s cannot be cancelled: only orders still on customer "
+                               "hold (placed with allowOrderOnCustomerHold) can be cancelled, "
+                               "and this one is not on hold (API said: %s)"
+                               % (order_number, exc.message))
+                exc.args = (exc._render(),)
+            raise
+        return {"ingramOrderNumber": order_number, "cancelled": True, "status": reply.status,
+                "correlationId": reply.correlation_id}
+
+    @staticmethod
+    def path(template, **values):
+        return paths.build(template, **values)
+
+
+def token_lifetime(value):
+    """``expires_in`` as seconds: the schema says string, the portal shows a number."""
+    try:
+        seconds = float(str(value).strip())
+    except (TypeError, ValueError):
+        seconds = DEFAULT_TOKEN_LIFETIME
+    seconds = min(seconds, MAX_TOKEN_LIFETIME)
+    return max(1.0, seconds - EARLY_REFRESH) if seconds > 2 * EARLY_REFRESH else seconds
+
+
+def _outcome_uncertain(exc):
+    if isinstance(exc, TransportError):
+        return exc.request_sent
+    return isinstance(exc, ApiError) and exc.status in UNCERTAIN_STATUSES
+
+
+def _query(params):
+    """Query parameters; lists become repeated keys, as the API expects for arrays."""
+    out = []
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if item is None:
+                continue
+            if isinstance(item, bool):
+                item = "true" if item else "false"
+            out.append((key, item))
+    return out
+
+
+def check_length(name, value, maximum):
+    """A string parameter within the spec's maxLength, or a ParameterError naming it."""
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) > maximum:
+        raise ParameterError(name, "must be at most %d characters, got %d ('%s')"
+                             % (maximum, len(text), text))
+    return text
