@@ -138,7 +138,7 @@ def test_signed_order_status_event_dispatches_one_valid_trigger(receiver):
     assert payload["order_numbers"] == ["20-RD128"]
     assert payload["customer_order_number"] == "ZENPO"
     assert payload["account"] == "default"
-    assert payload["statuses"] == ["shipped"]
+    assert payload["statuses"] == ["SHIPPED"]
     assert payload["line_statuses"][0]["line_number"] == "001"
     assert payload["line_statuses"][0]["status"] == "IM::shipped"
     assert payload["lines"][0]["shippedQuantity"] == 2     # as given, not coerced
@@ -152,7 +152,7 @@ def test_v7_async_create_result_list_becomes_one_trigger_per_resource(receiver):
     assert payload["kind"] == "async_order_create"
     assert payload["customer_order_number"] == "TESTCASE41E111"
     assert payload["order_numbers"] == ["29-02738", "29-02739"]
-    assert payload["statuses"] == ["backordered", "processing"]
+    assert payload["statuses"] == ["BACKORDERED", "PROCESSING"]
     assert payload["sub_order_numbers"] == ["29-02738-11", "29-02739-11"]
     assert payload["rejected_lines"][0]["rejectCode"] == "EN"
 
@@ -322,7 +322,7 @@ def test_timestamp_and_status_normalisation():
     assert parse_timestamp("yesterday") is None
     assert [normalize_status(s) for s in ("IM::shipped", "CANCELLED", "Voided", "In Progress",
                                           "im::open", "ON HOLD", "im::hold")] == [
-        "shipped", "canceled", "canceled", "processing", "processing", "on hold", "on hold"]
+        "SHIPPED", "CANCELLED", "CANCELLED", "PROCESSING", "PROCESSING", "ON HOLD", "ON HOLD"]
 
 
 def test_runner_serves_the_passive_sensor_for_n_seconds(tmp_path):

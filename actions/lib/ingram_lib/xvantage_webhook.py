@@ -15,6 +15,8 @@ import hashlib
 import hmac
 import re
 
+from .xvantage_results import pick as get_ci, status as normalize_status
+
 ORDER_EVENT_TRIGGER = "ingram_micro.xvantage_order_event"
 
 _TIMESTAMP = re.compile(
@@ -67,34 +69,6 @@ def parse_timestamp(value):
         digits = zone[1:].replace(":", "")
         epoch -= sign_ * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
     return epoch
-
-
-def get_ci(mapping, *names):
-    """The first of ``names`` present in ``mapping``, matched case-insensitively."""
-    if not isinstance(mapping, dict):
-        return None
-    for name in names:
-        if name in mapping:
-            return mapping[name]
-    lowered = {str(k).lower(): v for k, v in mapping.items()}
-    for name in names:
-        if name.lower() in lowered:
-            return lowered[name.lower()]
-    return None
-
-
-def normalize_status(value):
-    """One spelling per status across endpoints: ``IM::shipped`` and ``SHIPPED`` -> ``shipped``."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if text.lower().startswith("im::"):
-        text = text[4:]
-    text = re.sub(r"[\s_-]+", " ", text.lower()).strip()
-    aliases = {"cancelled": "canceled", "voided": "canceled", "void": "canceled",
-               "in progress": "processing", "open": "processing",
-               "hold": "on hold", "backorder": "backordered"}
-    return aliases.get(text, text)
 
 
 def event_kind(event_type):
