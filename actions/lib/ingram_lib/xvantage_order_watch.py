@@ -197,6 +197,9 @@ class XvantageOrderWatcher(object):
         self.limiter = limiter
         self.now = ctx.now
         self.page_size = int(self.settings["page_size"])
+        # Orders whose row this poll matched their stored fingerprint: their lines can be
+        # read as a baseline without hiding a change.
+        self.unchanged = []
         self.stats = {"pages": 0, "rows": 0, "created": 0, "changed": 0, "details": 0,
                       "deferred": 0, "sweep_complete": False}
 
@@ -250,8 +253,7 @@ class XvantageOrderWatcher(object):
             if last:
                 self.stats["sweep_complete"] = True
                 self.meta["baselined"] = True
-                self._expire()
-                self.state.save()
+                self.state.save("meta", *self._expire())
                 return
             self.state.save("meta")
             page += 1
@@ -264,6 +266,8 @@ class XvantageOrderWatcher(object):
         fp = fingerprint(row)
         previous = self.record(number)
         if previous is not None and previous.get("fp") == fp:
+            if previous.get("lines") is None and not previous.get("terminal_at"):
+                self.unchanged.append(number)
             return
         if not self.meta.get("baselined") and not self.settings["emit_existing_on_first_run"]:
             self._store(number, record_for(row, fp, None, self.now))
@@ -320,34 +324,26 @@ class XvantageOrderWatcher(object):
         """Spare detail budget reads the lines of orders first seen in the baseline sweep,
         so that their next change can name the lines that moved."""
         spare = int(self.settings["baseline_details_per_poll"])
-        for number, record in self.records():
-            if spare <= 0:
-                return
-            if record.get("lines") is not None or record.get("terminal_at"):
-                continue
+        for number in self.unchanged[:spare]:
             if not self._take(DETAILS):
                 return
-            spare -= 1
             self.stats["details"] += 1
-            details = None
             try:
-                details = self.client.get_order(number)
-                lines = {li["key"]: li["status"] for li in summarize_lines(details)}
+                lines = {li["key"]: li["status"]
+                         for li in summarize_lines(self.client.get_order(number))}
             except RateLimitError:
                 raise
             except ApiError as exc:
                 if exc.status not in (400, 404):
                     raise
                 lines = {}
-            # Adopted only if the order has not moved since its row was fingerprinted;
-            # otherwise the next sweep reports the move, without a line baseline.
-            if normalize_status(pick(details or {}, "orderStatus")) in (None,
-                                                                        record.get("status")):
-                self._store(number, dict(record, lines=lines))
-                self.state.save(bucket(number))
+            self._store(number, dict(self.record(number), lines=lines))
+            self.state.save(bucket(number))
 
     def _expire(self):
-        """Bounded state: compact finished orders, forget those out of the search window."""
+        """Bounded state: compact finished orders, forget those out of the search window.
+        Returns the state parts it changed."""
+        changed = set()
         window = int(self.settings["window_days"])
         forget_after = float(self.settings["forget_finished_after_days"]) * DAY
         # One day past the window: dates are day-granular and the window edge moves.
@@ -356,6 +352,7 @@ class XvantageOrderWatcher(object):
             placed = day_epoch(record.get("date"))
             if placed is not None and placed < oldest:
                 del self.state[bucket(number)][number]
+                changed.add(bucket(number))
                 continue
             terminal_at = record.get("terminal_at")
             if terminal_at and self.now - terminal_at > forget_after and (
@@ -366,3 +363,5 @@ class XvantageOrderWatcher(object):
                                      "status": record.get("status"),
                                      "total": record.get("total"), "subs": {}, "lines": {},
                                      "terminal_at": terminal_at})
+                changed.add(bucket(number))
+        return sorted(changed)
