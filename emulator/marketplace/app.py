@@ -4,12 +4,12 @@ import re
 
 from ..http import HttpError, Response
 from ..router import Router
-from . import customers
+from . import catalog_stub, customers, orders, reports, subscriptions, validation
 from .auth import Credentials, TokenAuthority
 from .state import MarketplaceState
 
 # Each resource module has register(router, state) and, optionally, seed(state).
-RESOURCES = [customers]
+RESOURCES = [customers, catalog_stub, subscriptions, orders, reports, validation]
 
 _PREFIX = re.compile(r"^/marketplace/(?P<region>[a-z]+)(?P<rest>/.*)?$")
 
@@ -39,7 +39,8 @@ class MarketplaceApp(object):
 
     def handle(self, request, subpath):
         if subpath != "/token":
-            self.auth.check(request)
+            # Handlers that depend on the marketplace (activation rules) read it here.
+            request.marketplace = self.auth.check(request)
         return self.router.dispatch(request, subpath)
 
     def error_body(self, request, status, message):

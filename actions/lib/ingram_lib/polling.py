@@ -1,0 +1,325 @@
+"""Base class of the pack's polling sensors, for any API the pack talks to.
+
+A sensor subclasses ``IngramPollingSensor``, names its config section and state namespace,
+and implements ``poll_account(ctx)``; the base does the rest:
+
+* serves every configured account, or the subset in ``sensors.accounts``, from one
+  sensor process, each with its own client, state keys and request budget;
+* reads its settings from ``config["sensors"]`` (common keys) merged with
+  ``config["sensors"][SECTION]``, over ``DEFAULTS``; ``poll_interval`` from there is
+  applied with ``set_poll_interval`` (never below st2's minimum of 4 s);
+* never lets an exception out of ``poll()``: an API error (5xx, 429 after retries,
+  timeout), a bad body, a missing config or a bug is logged and the next poll retries.
+  StackStorm stops respawning a sensor that crashes twice within 10 s, so a sensor that
+  raised would go silent until the sensor container is restarted.
+
+``ctx`` (a ``PollContext``) carries ``account``, ``client``, ``state`` (a
+``sensor_state.StateParts`` over ``STATE_PARTS``), ``budget`` (a ``RequestBudget``),
+``settings`` and ``now``; ``ctx.dispatch(trigger, payload, *parts)`` dispatches and then
+checkpoints the named state parts. Example::
+
+    import _ingram_path  # noqa: F401
+    from ingram_lib.polling import IngramPollingSensor
+
+    class InvoiceSensor(IngramPollingSensor):
+        SECTION = "invoices"                    # config: sensors.invoices.*
+        DEFAULTS = {"poll_interval": 300}
+        STATE_PARTS = {"seen": {}}              # key ingram_micro.sensor.invoices.<acct>.seen
+
+        def make_client(self, account):         # default: the Marketplace client
+            return self.xvantage_client(account)
+
+        def poll_account(self, ctx):
+            for row in fetch_list_page(ctx.client, "/invoices", {}, 0, 100, ctx.budget)[0]:
+                if row["id"] not in ctx.state["seen"]:
+                    ctx.state["seen"][row["id"]] = ctx.now
+                    ctx.dispatch("ingram_micro.invoice_created", {"id": row["id"]}, "seen")
+"""
+
+import datetime
+import re
+import time
+
+from st2reactor.sensor.base import PollingSensor
+
+from . import PACK
+from .config import account_names, marketplace_settings
+from .errors import ConfigError, IngramMicroError
+from .marketplace import MarketplaceClient
+from .sensor_state import StateParts, StateStore
+
+MINIMUM_POLL_INTERVAL = 4
+
+COMMON_DEFAULTS = {
+    "accounts": [],
+    "max_requests_per_poll": 20,
+}
+
+
+class BudgetExhausted(IngramMicroError):
+    """This poll has used its share of the API's rate budget; the next poll goes on."""
+
+    kind = "budget_exhausted"
+
+
+class BadResponse(IngramMicroError):
+    """A 2xx answer whose body is not what the API documents (e.g. not a list envelope).
+
+    Treating it as an empty page would end a walk early and skip events, so it fails the
+    poll instead, and the next poll retries.
+    """
+
+    kind = "bad_response"
+
+
+class RequestBudget(object):
+    """Counts the HTTP requests (retries and token requests included) of one poll."""
+
+    def __init__(self, transport, limit):
+        self.transport = transport
+        self.limit = int(limit)
+        self.start = transport.request_count
+
+    @property
+    def used(self):
+        return self.transport.request_count - self.start
+
+    @property
+    def remaining(self):
+        return self.limit - self.used
+
+    def allows(self, requests=1):
+        return self.remaining >= requests
+
+    def require(self, requests=1):
+        if not self.allows(requests):
+            raise BudgetExhausted("request budget of %d per poll used up" % self.limit)
+
+
+def fetch_list_page(client, path, params, offset, limit, budget=None):
+    """One page of a Marketplace list: ``(rows, total)``; raises ``BadResponse``."""
+    if budget is not None:
+        budget.require(1)
+    query = dict(params or {})
+    query.update(offset=offset, limit=limit)
+    body = client.get(path, query)
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise BadResponse("GET %s returned no list envelope (offset %d)" % (path, offset))
+    pagination = body.get("pagination")
+    total = pagination.get("total") if isinstance(pagination, dict) else None
+    if not isinstance(total, int) or isinstance(total, bool):
+        total = None
+    rows = [r for r in body["data"] if isinstance(r, dict) and r.get("id") is not None]
+    return rows, total
+
+
+def at_end(rows, total, offset, limit):
+    # A server may cap ``limit`` below what was asked, so a short page ends the walk only
+    # when the envelope carries no total.
+    if not rows:
+        return True
+    if total is not None:
+        return offset >= total
+    return len(rows) < limit
+
+
+_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
+                   r"\s*(Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def parse_time(text):
+    """Epoch seconds of an API timestamp, or None.
+
+    Accepts ``2021-10-14T17:46:10Z``, ``2019-03-19 07:22:59`` (no zone: UTC), offsets,
+    fractions and plain dates.
+    """
+    if not isinstance(text, str):
+        return None
+    match = _TIME.match(text.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        when = datetime.datetime(int(year), int(month), int(day), int(hour or 0),
+                                 int(minute or 0), int(second or 0),
+                                 tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return None
+    seconds = when.timestamp()
+    if fraction:
+        seconds += float("0." + fraction)
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+    return seconds
+
+
+def iso_utc(epoch):
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_date(epoch):
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).date()
+
+
+class PollContext(object):
+    def __init__(self, sensor, account, client, state, budget, settings, now):
+        self.sensor = sensor
+        self.account = account
+        self.client = client
+        self.state = state
+        self.budget = budget
+        self.settings = settings
+        self.now = now
+        self.dispatched = 0
+
+    def dispatch(self, trigger, payload, *parts):
+        self.state.dispatch(self.sensor.sensor_service, trigger, payload, *parts)
+        self.dispatched += 1
+
+    @property
+    def log(self):
+        return self.sensor.log
+
+
+class IngramPollingSensor(PollingSensor):
+    SECTION = None
+    DEFAULTS = {}
+    STATE_PARTS = {}
+
+    def __init__(self, sensor_service, config=None, poll_interval=None):
+        interval = poll_interval or self.DEFAULTS.get("poll_interval") or 60
+        super(IngramPollingSensor, self).__init__(
+            sensor_service=sensor_service, config=config, poll_interval=interval)
+        self.log = self.sensor_service.get_logger(type(self).__name__)
+        # Injectable so tests can follow the emulator's clock.
+        self.clock = time.time
+        self._clients = {}
+        # Outcome of the latest poll per account: {"ok", "requests", "dispatched", "error"}.
+        self.last_poll = {}
+
+    # -- settings ---------------------------------------------------------------------------
+
+    @property
+    def pack_config(self):
+        return getattr(self, "config", None) or getattr(self, "_config", None) or {}
+
+    def settings(self):
+        sensors = _get(self.pack_config, "sensors") or {}
+        values = dict(COMMON_DEFAULTS)
+        values.update(self.DEFAULTS)
+        for key in COMMON_DEFAULTS:
+            if _get(sensors, key) is not None:
+                values[key] = _get(sensors, key)
+        section = _get(sensors, self.SECTION) if self.SECTION else None
+        for key, value in (section or {}).items():
+            if value is not None:
+                values[key] = value
+        return values
+
+    def accounts(self, settings):
+        configured = account_names(self.pack_config)
+        if not configured:
+            raise ConfigError("pack config has no 'accounts'; the sensor has nothing to watch")
+        wanted = list(settings.get("accounts") or [])
+        unknown = [a for a in wanted if a not in configured]
+        if unknown:
+            self.log.warning("sensors.accounts names unknown account(s) %s; configured: %s",
+                             ", ".join(unknown), ", ".join(configured))
+        return [a for a in wanted if a in configured] if wanted else configured
+
+    # -- st2 life cycle -------------------------------------------------------------------
+
+    def setup(self):
+        try:
+            interval = self.settings().get("poll_interval")
+            if interval:
+                self.set_poll_interval(max(MINIMUM_POLL_INTERVAL, float(interval)))
+        except Exception:
+            self.log.exception("could not read the sensor settings; keeping poll interval %s",
+                               self.get_poll_interval())
+
+    def poll(self):
+        try:
+            settings = self.settings()
+            accounts = self.accounts(settings)
+        except Exception as exc:
+            self.log.error("%s: not polling: %s", type(self).__name__, exc)
+            return
+        for account in accounts:
+            self._poll_one(account, settings)
+
+    def _poll_one(self, account, settings):
+        outcome = {"ok": False, "requests": 0, "dispatched": 0, "error": None}
+        ctx = None
+        try:
+            client = self.client(account)
+            budget = RequestBudget(client.transport, settings["max_requests_per_poll"])
+            store = StateStore(self.sensor_service, self.SECTION, account, logger=self.log)
+            state = StateParts(store, self.STATE_PARTS)
+            ctx = PollContext(self, account, client, state, budget, settings, self.clock())
+            self.poll_account(ctx)
+            outcome["ok"] = True
+        except BudgetExhausted as exc:
+            outcome["ok"] = True
+            outcome["error"] = str(exc)
+            self.log.info("account %s: %s; continuing next poll", account, exc)
+        except IngramMicroError as exc:
+            outcome["error"] = str(exc)
+            self.log.warning("account %s: poll failed, next poll retries: %s", account, exc)
+        except Exception as exc:
+            outcome["error"] = repr(exc)
+            self.log.exception("account %s: poll failed unexpectedly", account)
+        if ctx is not None:
+            outcome["requests"] = ctx.budget.used
+            outcome["dispatched"] = ctx.dispatched
+        self.last_poll[account] = outcome
+
+    def cleanup(self):
+        for client in self._clients.values():
+            try:
+                client.transport.close()
+            except Exception:
+                pass
+        self._clients = {}
+
+    def add_trigger(self, trigger):
+        pass
+
+    def update_trigger(self, trigger):
+        pass
+
+    def remove_trigger(self, trigger):
+        pass
+
+    # -- for subclasses -------------------------------------------------------------------
+
+    def client(self, account):
+        if account not in self._clients:
+            self._clients[account] = self.make_client(account)
+        return self._clients[account]
+
+    def make_client(self, account):
+        return MarketplaceClient(marketplace_settings(self.pack_config, account),
+                                 kv=self.sensor_service, logger=self.log)
+
+    def xvantage_client(self, account):
+        from .config import xvantage_settings
+        from .xvantage import XvantageClient
+        return XvantageClient(xvantage_settings(self.pack_config, account),
+                              kv=self.sensor_service, logger=self.log)
+
+    def trigger_ref(self, name):
+        return "%s.%s" % (PACK, name)
+
+    def poll_account(self, ctx):
+        raise NotImplementedError()
+
+
+def _get(mapping, key):
+    try:
+        return mapping.get(key)
+    except (AttributeError, KeyError, ValueError):
+        return None

@@ -1,0 +1,119 @@
+"""Sensor state in the StackStorm datastore: JSON strings under account-scoped keys.
+
+A key is ``ingram_micro.sensor.<sensor>.<account>.<part>`` and is stored with
+``local=False``, so a restarted sensor process -- or the same sensor moved to another
+sensor node -- finds it again. The datastore keeps strings only (``set_value(42)`` reads
+back as ``"42"`` in production), so every part is JSON-encoded here and nowhere else.
+
+Exactly-once delivery rests on ``StateParts.dispatch``: the trigger is dispatched first and
+the parts it changed are written right after, so a stopped sensor resumes after the last
+dispatched event. (A process killed between those two calls replays at most that one
+event; nothing is ever skipped.)
+"""
+
+import copy
+import json
+
+from . import PACK
+from .errors import IngramMicroError
+
+KEY_ROOT = PACK + ".sensor"
+# One datastore value stays well below MongoDB's 16 MB document limit and st2's API limits.
+MAX_VALUE_CHARS = 2 * 1024 * 1024
+
+
+class StateTooLarge(IngramMicroError):
+    kind = "state_too_large"
+
+
+def state_key(sensor, account, part):
+    return "%s.%s.%s.%s" % (KEY_ROOT, sensor, account, part)
+
+
+class StateStore(object):
+    """Reads and writes JSON values of one sensor and one account."""
+
+    def __init__(self, kv, sensor, account, logger=None, max_chars=MAX_VALUE_CHARS):
+        self.kv = kv
+        self.sensor = sensor
+        self.account = account
+        self.log = logger
+        self.max_chars = max_chars
+        self.writes = 0
+
+    def key(self, part):
+        return state_key(self.sensor, self.account, part)
+
+    def load(self, part, default=None):
+        raw = self.kv.get_value(self.key(part), local=False)
+        if raw is None or raw == "":
+            return copy.deepcopy(default)
+        try:
+            return json.loads(raw)
+        except (TypeError, ValueError):
+            # A hand-edited or truncated value must not stop the sensor; starting that part
+            # afresh is the only way forward, and it is logged.
+            if self.log is not None:
+                self.log.warning("sensor state %s is not JSON; starting it afresh",
+                                 self.key(part))
+            return copy.deepcopy(default)
+
+    def save(self, part, value):
+        text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+        if len(text) > self.max_chars:
+            raise StateTooLarge("sensor state %s would be %d characters (limit %d)"
+                                % (self.key(part), len(text), self.max_chars))
+        self.kv.set_value(self.key(part), text, local=False)
+        self.writes += 1
+
+    def delete(self, part):
+        try:
+            self.kv.delete_value(self.key(part), local=False)
+        except Exception:
+            pass
+
+
+class StateParts(object):
+    """The parts of one sensor/account state held in memory and checkpointed on demand.
+
+    ``defaults`` maps each part name to the value it takes when the datastore has none;
+    ``fresh`` tells which parts were missing (a first run).
+    """
+
+    def __init__(self, store, defaults):
+        self.store = store
+        self.values = {}
+        self.fresh = set()
+        for part, default in defaults.items():
+            value = store.load(part, None)
+            if value is None:
+                self.fresh.add(part)
+                value = copy.deepcopy(default)
+            self.values[part] = value
+
+    def __getitem__(self, part):
+        return self.values[part]
+
+    def __setitem__(self, part, value):
+        self.values[part] = value
+
+    def save(self, *parts):
+        for part in parts or sorted(self.values):
+            self.store.save(part, self.values[part])
+            self.fresh.discard(part)
+
+    def dispatch(self, sensor_service, trigger, payload, *parts):
+        """Dispatches one trigger, then checkpoints ``parts`` (all parts when none given)."""
+        sensor_service.dispatch(trigger=trigger, payload=payload)
+        self.save(*parts)
+
+
+def trim_oldest(mapping, limit, age):
+    """Drops the entries with the smallest ``age(value)`` until ``len(mapping) <= limit``."""
+    if len(mapping) <= limit:
+        return []
+    ordered = sorted(mapping, key=lambda k: (age(mapping[k]), k))
+    dropped = ordered[:len(mapping) - limit]
+    for key in dropped:
+        del mapping[key]
+    return dropped

@@ -1,0 +1,262 @@
+"""Subscriptions: ``/subscriptions``, ``/subscriptions/{id}`` and its special pricing.
+
+Subscriptions come from completed sales orders; change, cancellation and renewal orders
+modify them (see ``orders.py``). Quantity and status are not editable here, as on the real
+API. List rows are thin (no quantities, prices or parameters); the detail has them all.
+"""
+
+import calendar
+import datetime
+import uuid
+
+from ..http import HttpError, Response
+from .common import body_of, envelope, single
+
+STATUSES = ("pending", "active", "hold", "terminated", "removed", "unknown")
+ROW_FIELDS = ("id", "name", "customerId", "status", "attributes", "renewalStatus",
+              "creationDate", "renewalDate", "lastModifiedDate", "expirationDate",
+              "billingModel", "billingPeriod", "subscriptionPeriod")
+PRICE_FIELDS = ("unitPrice", "unitCost", "unitProviderCost")
+UPDATABLE = ("renewalStatus", "attributes", "products")
+
+
+def add_period(day, period, times=1):
+    kind = (period or {}).get("type", "month")
+    count = int((period or {}).get("duration", 1)) * times
+    if kind == "day":
+        return day + datetime.timedelta(days=count)
+    months = count * (12 if kind == "year" else 1)
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month,
+                       day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _months(period):
+    kind = (period or {}).get("type", "month")
+    count = int((period or {}).get("duration", 1))
+    return {"year": 12 * count, "month": count}.get(kind, 1)
+
+
+def _price(amount, currency="USD"):
+    return {"amount": "%.2f" % float(amount), "currency": currency}
+
+
+def _first(prices, currency="USD"):
+    for price in prices or []:
+        if price.get("type", "recurring") == "recurring":
+            return _price(price["amount"], price.get("currency", currency))
+    return _price(0, currency)
+
+
+def quantity_of(sub):
+    return int(sub["products"][0]["quantity"]) if sub and sub["products"] else 0
+
+
+def period_price(sub):
+    """Price of one billing period of the subscription, and its currency."""
+    total = sum(float(p["unitPrice"]["amount"]) * p["quantity"] for p in sub["products"])
+    currency = sub["products"][0]["unitPrice"]["currency"] if sub["products"] else "USD"
+    return total, currency
+
+
+def ms_customer_id(customer_id):
+    # A stable tenant id per customer, as Microsoft keeps one tenant per customer.
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "emulator-tenant:%s" % customer_id))
+
+
+def new_subscription(state, customer_id, product, quantity, parameters=None, created=None,
+                     status="active"):
+    created = created or state.clock.utcnow().date()
+    term = product.get("subscriptionPeriod") or {"type": "month", "duration": 1}
+    expires = add_period(created, term)
+    sub = {
+        "id": state.subscriptions.new_id(), "name": product["name"],
+        "customerId": customer_id, "status": status, "attributes": {},
+        "renewalStatus": True, "creationDate": created.isoformat(),
+        "renewalDate": expires.isoformat(), "expirationDate": expires.isoformat(),
+        "lastModifiedDate": created.isoformat(),
+        "billingModel": product.get("billingModel") or "chargeBeforeBillingPeriod",
+        "billingPeriod": dict(product.get("billingPeriod") or {"type": "month", "duration": 1}),
+        "subscriptionPeriod": dict(term), "planId": 10000 + int(product["id"]) % 1000,
+        "products": [{
+            "mpn": product["mpn"], "vendor": product["vendor"], "id": product["id"],
+            "name": product["name"], "quantity": int(quantity),
+            "unitPrice": _first(product.get("prices")),
+            "unitCost": _first(product.get("costs")),
+            "unitProviderCost": _first(product.get("costs")),
+            "vendorSubscriptionId": str(uuid.uuid5(uuid.NAMESPACE_URL, "emulator-sub:%s:%s"
+                                                   % (customer_id, product["id"])))}],
+        "orderParameters": [dict(p) for p in parameters or []],
+        "fulfillmentParameters": [],
+        "_created": state.clock.now(),
+    }
+    if (product.get("vendor") or "").lower() == "microsoft":
+        sub["fulfillmentParameters"].append({"name": "ms_customer_id",
+                                             "value": ms_customer_id(customer_id)})
+    return state.subscriptions.add(sub)
+
+
+def create_from_line(state, order, line, product):
+    return new_subscription(state, order["customerId"], product, line["quantity"],
+                            line.get("parameters"))
+
+
+def _touch(state, sub):
+    sub["lastModifiedDate"] = state.clock.date()
+
+
+def set_quantity(state, sub, quantity):
+    """Sets the new total; returns the signed delta, as change-order details report it."""
+    delta = int(quantity) - quantity_of(sub)
+    sub["products"][0]["quantity"] = int(quantity)
+    _touch(state, sub)
+    return delta
+
+
+def terminate(state, sub):
+    sub["status"] = "terminated"
+    sub["renewalStatus"] = False
+    _touch(state, sub)
+
+
+def renew(state, sub):
+    expires = add_period(datetime.date.fromisoformat(sub["expirationDate"]),
+                         sub["subscriptionPeriod"])
+    sub["expirationDate"] = sub["renewalDate"] = expires.isoformat()
+    _touch(state, sub)
+
+
+def detail_view(sub):
+    out = {k: v for k, v in sub.items() if not k.startswith("_")}
+    per_period, currency = period_price(sub)
+    periods = max(_months(sub["subscriptionPeriod"]) // max(_months(sub["billingPeriod"]), 1), 1)
+    products = []
+    cost = provider = 0.0
+    for item in sub["products"]:
+        item = dict(item)
+        amount = float(item["unitPrice"]["amount"]) * item["quantity"]
+        item["extendedPrice"] = _price(amount, currency)
+        item["totalSubscriptionPrice"] = _price(amount * periods, currency)
+        item["totalSubscriptionCost"] = _price(
+            float(item["unitCost"]["amount"]) * item["quantity"] * periods, currency)
+        item["totalSubscriptionProviderCost"] = _price(
+            float(item["unitProviderCost"]["amount"]) * item["quantity"] * periods, currency)
+        cost += float(item["totalSubscriptionCost"]["amount"])
+        provider += float(item["totalSubscriptionProviderCost"]["amount"])
+        products.append(item)
+    out["products"] = products
+    out["totalPrice"] = _price(per_period, currency)
+    out["totalSubscriptionPrice"] = _price(per_period * periods, currency)
+    out["totalSubscriptionCost"] = _price(cost, currency)
+    out["totalSubscriptionProviderCost"] = _price(provider, currency)
+    return out
+
+
+def row_view(sub):
+    return {k: sub[k] for k in ROW_FIELDS if k in sub}
+
+
+def _date_arg(request, name):
+    text = request.arg(name)
+    if text is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(text[:10]) if len(text) >= 10 else \
+            datetime.date.fromisoformat(text)
+    except ValueError:
+        raise HttpError(400, "Invalid value '%s' for parameter '%s': a date YYYY-MM-DD is "
+                        "expected" % (text, name))
+
+
+def _apply_prices(sub, updates, where):
+    if not isinstance(updates, list):
+        raise HttpError(400, "%s must be an array" % where)
+    for i, update in enumerate(updates):
+        if not isinstance(update, dict) or not (update.get("mpn") or update.get("id")):
+            raise HttpError(400, "%s[%d]: mpn or id is required" % (where, i))
+        if "quantity" in update:
+            raise HttpError(400, "%s[%d]: quantity cannot be changed here; place a change "
+                            "order" % (where, i))
+        target = next((p for p in sub["products"]
+                       if p["mpn"] == update.get("mpn") or p["id"] == update.get("id")), None)
+        if target is None:
+            raise HttpError(404, "%s[%d]: product %s is not in subscription #%s"
+                            % (where, i, update.get("mpn") or update.get("id"), sub["id"]))
+        for field in PRICE_FIELDS:
+            value = update.get(field)
+            if value is None:
+                continue
+            try:
+                amount = float(value["amount"])
+            except (KeyError, TypeError, ValueError):
+                raise HttpError(400, "%s[%d].%s must be {amount, currency}" % (where, i, field))
+            target[field] = _price(amount, value.get("currency") or target[field]["currency"])
+
+
+def update(state, sub, body):
+    refused = [k for k in ("quantity", "status") if k in body]
+    if refused:
+        raise HttpError(400, "%s cannot be changed with PATCH /subscriptions; use change or "
+                        "cancellation orders" % " and ".join(refused))
+    unknown = [k for k in body if k not in UPDATABLE]
+    if unknown:
+        raise HttpError(400, "Unknown field(s): %s" % ", ".join(sorted(unknown)))
+    if sub["status"] == "pending":
+        raise HttpError(500, "Subscription #%s is being provisioned and cannot be updated"
+                        % sub["id"])
+    if "renewalStatus" in body:
+        if not isinstance(body["renewalStatus"], bool):
+            raise HttpError(400, "renewalStatus must be a boolean")
+        sub["renewalStatus"] = body["renewalStatus"]
+    if "attributes" in body:
+        attributes = body["attributes"]
+        if not isinstance(attributes, dict) or any(not isinstance(v, str)
+                                                   for v in attributes.values()):
+            raise HttpError(400, "attributes must map names to strings")
+        sub["attributes"] = dict(sub.get("attributes") or {}, **attributes)
+    if "products" in body:
+        _apply_prices(sub, body["products"], "products")
+    _touch(state, sub)
+    return sub
+
+
+def register(router, state):
+    from . import orders
+
+    def list_subscriptions(request):
+        orders.process_due(state)
+        status = single(request, "status")
+        customer = request.arg("customerId")
+        low, high = _date_arg(request, "creationDateFrom"), _date_arg(request, "creationDateTo")
+        rows = [s for s in state.subscriptions.newest_first()
+                if (customer is None or s["customerId"] == customer) and
+                (status is None or s["status"] == status) and
+                (low is None or s["creationDate"] >= low.isoformat()) and
+                (high is None or s["creationDate"] <= high.isoformat())]
+        return Response(200, envelope(rows, request, row_view))
+
+    def get_subscription(request):
+        orders.process_due(state)
+        sub = state.subscriptions.require(request.params["id"], "Subscription")
+        return Response(200, detail_view(sub))
+
+    def update_subscription(request):
+        orders.process_due(state)
+        sub = state.subscriptions.require(request.params["id"], "Subscription")
+        return Response(200, detail_view(update(state, sub, body_of(request))))
+
+    def special_pricing(request):
+        orders.process_due(state)
+        sub = state.subscriptions.require(request.params["id"], "Subscription")
+        body = body_of(request)
+        if not body.get("products"):
+            raise HttpError(400, "products is required")
+        _apply_prices(sub, body["products"], "products")
+        _touch(state, sub)
+        return Response(200, detail_view(sub))
+
+    router.add("GET", "/subscriptions", list_subscriptions)
+    router.add("GET", "/subscriptions/{id}", get_subscription)
+    router.add("PATCH", "/subscriptions/{id}", update_subscription)
+    router.add("POST", "/subscriptions/{id}/specialPricing", special_pricing)
