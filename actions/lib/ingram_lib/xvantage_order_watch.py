@@ -270,8 +270,11 @@ class XvantageOrderWatcher(object):
                 self.unchanged.append(number)
             return
         if not self.meta.get("baselined") and not self.settings["emit_existing_on_first_run"]:
-            self._store(number, record_for(row, fp, None, self.now))
+            record = record_for(row, fp, None, self.now)
+            self._store(number, record)
             self.state.save(bucket(number))
+            if not record["terminal_at"]:
+                self.unchanged.append(number)
             return
         details = self._details(number)
         if details is False:
