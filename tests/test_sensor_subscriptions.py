@@ -1,0 +1,102 @@
+"""SubscriptionSensor against the emulator: status changes and expiry warnings that fire
+once per subscription and expiry date, also across restarts."""
+
+import datetime
+
+from emulator.marketplace import subscriptions as emu_subs
+
+from sensor_support import make_sensor, names, poll, sensor_config
+
+CHANGED = "ingram_micro.subscription_status_changed"
+EXPIRING = "ingram_micro.subscription_expiring"
+
+
+def start(server, emulator, datastore, sensors=None):
+    emulator.clock.freeze()
+    config = sensor_config(server, sensors=sensors)
+    return make_sensor("subscription_sensor", config, datastore, emulator)
+
+
+def subs(emulator):
+    return emulator.marketplace.state.subscriptions
+
+
+def days_until(emulator, sub):
+    today = emulator.clock.utcnow().date()
+    return (datetime.date.fromisoformat(sub["expirationDate"]) - today).days
+
+
+def set_expiry(emulator, sub, days):
+    when = emulator.clock.utcnow().date() + datetime.timedelta(days=days)
+    sub["expirationDate"] = sub["renewalDate"] = when.isoformat()
+
+
+def test_expiring_fires_once_per_subscription_and_date(server, emulator, datastore):
+    all_subs = list(subs(emulator).values())
+    soon, later = all_subs[0], all_subs[1]
+    set_expiry(emulator, soon, 10)
+    set_expiry(emulator, later, 45)
+    for other in all_subs[2:]:
+        set_expiry(emulator, other, 200)
+    sensor, service = start(server, emulator, datastore,
+                            sensors={"subscriptions": {"expiry_horizon_days": 30}})
+    fired = poll(sensor, service)
+    assert [(t, p["id"], p["days_left"]) for t, p in fired] == [(EXPIRING, soon["id"], 10)]
+    assert fired[0][1]["expirationDate"] == soon["expirationDate"]
+    assert fired[0][1]["horizon_days"] == 30 and fired[0][1]["renewalStatus"] is True
+    assert poll(sensor, service) == []
+
+    emulator.clock.advance(16 * 86400)  # later is now 29 days out
+    assert names(poll(sensor, service), "subscription_expiring") == [later["id"]]
+
+    # A restarted sensor remembers what it fired.
+    sensor.cleanup()
+    again, service2 = make_sensor("subscription_sensor", sensor.pack_config, datastore,
+                                  emulator)
+    assert poll(again, service2) == []
+
+    # Renewal moves the date: the warning is armed again for the new date.
+    emu_subs.renew(emulator.marketplace.state, soon)
+    set_expiry(emulator, soon, 60)
+    assert poll(again, service2) == []
+    emulator.clock.advance((days_until(emulator, soon) - 5) * 86400)
+    fired = poll(again, service2)
+    assert soon["id"] in names(fired, "subscription_expiring")
+
+
+def test_status_changes_fire_once(server, emulator, datastore):
+    for sub in subs(emulator).values():
+        set_expiry(emulator, sub, 300)
+    sensor, service = start(server, emulator, datastore)
+    assert poll(sensor, service) == []
+    first, second = list(subs(emulator).values())[:2]
+    first["status"] = "hold"
+    fired = poll(sensor, service)
+    assert [(t, p["id"], p["previous_status"], p["status"]) for t, p in fired] == [
+        (CHANGED, first["id"], "active", "hold")]
+    assert poll(sensor, service) == []
+
+    first["status"] = "active"
+    emu_subs.terminate(emulator.marketplace.state, second)
+    fired = poll(sensor, service)
+    assert sorted((p["id"], p["previous_status"], p["status"]) for _, p in fired) == sorted(
+        [(first["id"], "hold", "active"), (second["id"], "active", "terminated")])
+    assert sensor.last_stats["default"]["detail_gets"] == 1
+    assert poll(sensor, service) == []
+
+
+def test_sweep_cycle_spreads_over_polls_within_budget(server, emulator, datastore):
+    for sub in subs(emulator).values():
+        set_expiry(emulator, sub, 300)
+    sensor, service = start(server, emulator, datastore,
+                            sensors={"max_requests_per_poll": 4})
+    # The first poll also fetches a token.
+    for _ in range(3):
+        poll(sensor, service)
+        assert sensor.last_poll["default"]["requests"] <= 4
+    target = list(subs(emulator).values())[0]
+    target["status"] = "hold"
+    fired = []
+    for _ in range(3):
+        fired += poll(sensor, service)
+    assert [(p["id"], p["status"]) for _, p in fired] == [(target["id"], "hold")]
