@@ -2,6 +2,7 @@
 cancel, plus ``bulk_create`` for tests that need thousands of orders."""
 
 import random
+import re
 
 from ..http import Response
 from . import catalog, views
@@ -14,6 +15,7 @@ NOT_HELD_DELETE = "Order can not be deleted as the order is not no hold."  # sic
 ADDRESS_LIMITS = {"addressId": 10, "companyName": 40, "contact": 40, "addressLine1": 35,
                   "addressLine2": 35, "addressLine3": 35, "addressLine4": 35, "city": 25,
                   "state": 3, "postalCode": 10, "countryCode": 2}
+US_ZIP = re.compile(r"^\d{5}(-?\d{4})?$")
 CREATE_LIMITS = {"v6": 35, "v7": 18}
 SIMULATE = ("IM::SHIPPED", "IM::PARTIALLY_SHIPPED", "IM::HOLD", "IM::INVOICED")
 
@@ -38,8 +40,13 @@ def _address(value, where):
 
 
 def _address_problems(address):
-    return ["%s exceeds %d characters" % (k, n) for k, n in ADDRESS_LIMITS.items()
-            if address.get(k) is not None and len(str(address[k])) > n]
+    problems = ["%s exceeds %d characters" % (k, n) for k, n in ADDRESS_LIMITS.items()
+                if address.get(k) is not None and len(str(address[k])) > n]
+    postal = address.get("postalCode")
+    if (address.get("countryCode") or "US").upper() == "US" and postal is not None and (
+            not US_ZIP.match(str(postal))):
+        problems.append("postalCode '%s' is not a US ZIP code" % postal)
+    return problems
 
 
 def _reject(item, code, reason, quantity=None):

@@ -25,6 +25,8 @@ TEXT_LIMITS = {"ingramOrderNumber": 11, "customerOrderNumber": 35,
                "serialNumber": 35, "trackingNumber": 35, "vendorName": 35,
                "specialBidNumber": 35}
 STATUSES = ("SHIPPED", "PROCESSING", "ON HOLD", "BACKORDERED", "CANCELLED", "DELIVERED")
+ALIASES = {"HOLD": "ON HOLD", "CANCELED": "CANCELLED", "VOIDED": "CANCELLED",
+           "BACK ORDERED": "BACKORDERED"}
 FILTER_KEYS = tuple(TEXT_LIMITS) + ("orderStatus", "orderStatus-in", "ingramOrderDate",
                                     "ingramOrderDate-bt", "shipDate_bt", "invoiceDate_bt",
                                     "deliveryDate_bt")
@@ -65,7 +67,7 @@ def _statuses(request):
             item = item.strip().upper()
             if item.startswith("IM::"):
                 item = item[4:]
-            item = item.replace("_", " ")
+            item = ALIASES.get(item.replace("_", " "), item.replace("_", " "))
             if not item:
                 continue
             if item not in STATUSES:
