@@ -19,7 +19,6 @@ class XvantageOrderSensor(IngramPollingSensor):
     SECTION = "xvantage_orders"
     DEFAULTS = {
         "poll_interval": 60,
-        "max_requests_per_poll": 40,
         "requests_per_minute": 30,
         "window_days": 30,
         "page_size": 100,

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from ingram_lib.xvantage_order_watch import day_epoch, day_string
-from runner import PACK_ROOT, execute
+from runner import PACK_ROOT, config as pack_config, execute
 
 from conftest import make_config
 
@@ -20,9 +20,10 @@ CHANGED = "ingram_micro.xvantage_order_status_changed"
 
 
 def sensor_config(server, **settings):
+    """The config as st2 hands it over: schema defaults applied (sensors.* included)."""
     config = make_config(server)
     config["sensors"] = {"xvantage_orders": dict({"baseline_details_per_poll": 0}, **settings)}
-    return config
+    return pack_config.prepare(config)
 
 
 def new_sensor(server, datastore, **settings):
