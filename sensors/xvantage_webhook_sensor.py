@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from st2reactor.sensor.base import Sensor
 
 import _ingram_path  # noqa: F401
+from ingram_lib.sensor_state import KEY_ROOT
 from ingram_lib.xvantage_webhook import (ORDER_EVENT_TRIGGER, WebhookRejected, check_event,
                                          payloads_for, split_events)
 
@@ -33,7 +34,9 @@ DEFAULTS = {
     "dedupe_ttl": 604800,
     "max_body_bytes": 1048576,
 }
-EVENT_KEY_PREFIX = "xvantage_webhook.event."
+# Same naming as the polling sensors' state (ingram_lib.sensor_state), not class-local, so
+# a receiver moved to another sensor node still knows which events it dispatched.
+EVENT_KEY_PREFIX = KEY_ROOT + ".xvantage_webhook.event."
 REQUEST_READ_TIMEOUT = 10
 BIND_RETRY_SECONDS = 5
 MEMORY_IDS = 10000
@@ -81,7 +84,7 @@ class SeenEvents(object):
                 return False
             self._claimed.add(event_id)
         try:
-            stored = self._service.get_value(self.key(event_id))
+            stored = self._service.get_value(self.key(event_id), local=False)
         except Exception:
             self.release(event_id)
             raise
@@ -98,7 +101,7 @@ class SeenEvents(object):
 
     def commit(self, event_id, received_at):
         value = json.dumps({"event_id": event_id[:200], "received_at": received_at})
-        self._service.set_value(self.key(event_id), value, ttl=self._ttl)
+        self._service.set_value(self.key(event_id), value, ttl=self._ttl, local=False)
         with self._lock:
             self._claimed.discard(event_id)
             self._remember(event_id)

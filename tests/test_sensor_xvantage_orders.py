@@ -295,3 +295,23 @@ def test_runner_polls_the_sensor_from_the_command_line():
         cwd=PACK_ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "0 dropped as invalid" in out.stderr
+
+
+def test_each_xvantage_account_is_watched_with_its_own_state(server, datastore):
+    config = make_config(server)
+    base = dict(config["accounts"]["default"])
+    marketplace_only = {k: v for k, v in base.items() if k != "xvantage"}
+    config["accounts"] = {"eu": base, "us": dict(base), "cloud_only": marketplace_only}
+    config["sensors"] = {"xvantage_orders": {"baseline_details_per_poll": 0}}
+    sensor, service = execute.make_sensor("xvantage_order_sensor",
+                                          pack_config.prepare(config), datastore, strict=True)
+    sensor.clock = server.emulator.clock.now
+    sensor.setup()
+    sensor.poll()
+    assert sorted(sensor.last_poll) == ["eu", "us"]
+    [number] = place(server.emulator)
+    sensor.poll()
+    assert sorted((p["account"], p["order_number"]) for p in fired(service, CREATED)) == [
+        ("eu", number), ("us", number)]
+    assert datastore.names(prefix="ingram_micro.sensor.xvantage_orders.eu.meta")
+    assert datastore.names(prefix="ingram_micro.sensor.xvantage_orders.us.meta")

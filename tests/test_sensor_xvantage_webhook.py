@@ -261,11 +261,11 @@ def test_event_ids_are_kept_as_strings_with_a_ttl(datastore):
     rec = Receiver(store, webhook_config(dedupe_ttl=3600))
     try:
         assert rec.post(status_event("TTL-1")).status_code == 200
-        [name] = store.names(prefix="ingram_micro.XvantageWebhookSensor:xvantage_webhook.event.")
+        [name] = store.names(prefix="ingram_micro.sensor.xvantage_webhook.event.")
         assert "TTL-1" not in name                        # hashed, not attacker-shaped
         assert json.loads(store.get(name))["event_id"] == "TTL-1"
         now[0] += 3601
-        assert store.names(prefix="ingram_micro.XvantageWebhookSensor:") == []
+        assert store.names(prefix="ingram_micro.sensor.xvantage_webhook.") == []
     finally:
         rec.stop()
         store.close()
