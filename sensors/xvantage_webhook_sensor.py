@@ -40,6 +40,7 @@ EVENT_KEY_PREFIX = KEY_ROOT + ".xvantage_webhook.event."
 REQUEST_READ_TIMEOUT = 10
 BIND_RETRY_SECONDS = 5
 MEMORY_IDS = 10000
+CONCURRENT_DELIVERIES = 32
 
 
 def webhook_settings(config):
@@ -107,27 +108,68 @@ class SeenEvents(object):
             self._remember(event_id)
 
 
+def read_body(headers, stream, limit):
+    """The request body, from Content-Length or chunked transfer coding, at most ``limit``
+    bytes."""
+    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        chunks, size = [], 0
+        while True:
+            line = stream.readline(1026).split(b";", 1)[0].strip()
+            try:
+                chunk = int(line, 16)
+            except ValueError:
+                raise WebhookRejected(400, "malformed chunked body")
+            if chunk == 0:
+                while stream.readline(1026).strip():
+                    pass                     # trailers
+                return b"".join(chunks)
+            size += chunk
+            if size > limit:
+                raise WebhookRejected(413, "body larger than %d bytes" % limit)
+            chunks.append(stream.read(chunk))
+            stream.readline(4)               # the CRLF after each chunk
+    length = headers.get("Content-Length")
+    if length is None or not length.strip().isdigit():
+        raise WebhookRejected(411, "Content-Length required")
+    if int(length) > limit:
+        raise WebhookRejected(413, "body larger than %d bytes" % limit)
+    return stream.read(int(length))
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "ingram-micro-webhook"
     sys_version = ""
     timeout = REQUEST_READ_TIMEOUT
 
-    def _answer(self, status, body):
+    def _answer(self, status, body, headers_only=False):
         data = json.dumps(body).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        if status == 405:
+            self.send_header("Allow", "POST")
         self.end_headers()
-        self.wfile.write(data)
+        if not headers_only:
+            self.wfile.write(data)
 
     def _refuse_method(self):
         self.close_connection = True
-        self._answer(405, {"error": "method not allowed; POST JSON here"})
+        self._answer(405, {"error": "method not allowed; POST JSON here"},
+                     headers_only=self.command == "HEAD")
 
-    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = _refuse_method
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _refuse_method
 
     def do_POST(self):
-        status, body = self.server.receiver.handle(self.path, self.headers, self.rfile)
+        receiver = self.server.receiver
+        if not receiver.slots.acquire(blocking=False):
+            # A flood must not pile up threads; Ingram (or the proxy) can deliver again.
+            self.close_connection = True
+            self._answer(503, {"error": "busy; deliver again later"})
+            return
+        try:
+            status, body = receiver.handle(self.path, self.headers, self.rfile)
+        finally:
+            receiver.slots.release()
         if status >= 400:
             self.close_connection = True
         self._answer(status, body)
@@ -154,6 +196,7 @@ class XvantageWebhookSensor(Sensor):
         self._stop = threading.Event()
         self._stopped = threading.Event()
         self._dispatch_lock = threading.Lock()
+        self.slots = threading.BoundedSemaphore(CONCURRENT_DELIVERIES)
         self._run_thread = None
 
     def setup(self):
@@ -226,14 +269,7 @@ class XvantageWebhookSensor(Sensor):
     def _handle(self, path, headers, stream):
         if path.split("?", 1)[0].rstrip("/") != self.settings["path"].rstrip("/"):
             raise WebhookRejected(404, "not found")
-        length = headers.get("Content-Length")
-        if length is None or not length.strip().isdigit():
-            raise WebhookRejected(411, "Content-Length required")
-        length = int(length)
-        if length > int(self.settings["max_body_bytes"]):
-            raise WebhookRejected(413, "body larger than %d bytes"
-                                  % int(self.settings["max_body_bytes"]))
-        raw = stream.read(length)
+        raw = read_body(headers, stream, int(self.settings["max_body_bytes"]))
         try:
             body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):

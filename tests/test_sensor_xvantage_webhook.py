@@ -355,3 +355,15 @@ def test_runner_serves_the_passive_sensor_for_n_seconds(tmp_path):
     assert proc.returncode == 0, err
     assert '"event_id": "RUNNER-1"' in out
     assert "1 trigger(s) dispatched, 0 dropped" in err
+
+
+def test_chunked_body_is_accepted_and_head_gets_no_body(receiver):
+    body = json.dumps(status_event("CHUNKED-1")).encode("utf-8")
+    parts = iter([body[:50], body[50:]])
+    response = receiver.http.post(receiver.url + PATH, content=parts,
+                                  headers={"x-hub-signature": sign(SECRET, "CHUNKED-1")})
+    assert response.status_code == 200
+    assert response.json()["accepted"] == ["CHUNKED-1"]
+    head = receiver.http.head(receiver.url + PATH)
+    assert head.status_code == 405 and head.content == b""
+    assert head.headers["Allow"] == "POST"
