@@ -60,10 +60,13 @@ class XvantageOrderSensor(IngramPollingSensor):
                               kv=self.sensor_service, logger=self.log, retry=retry)
 
     def limiter(self, account, per_minute):
-        limiter = self._limiters.get(account)
+        # Ingram counts calls per API app, so accounts sharing a client id share a limiter.
+        settings = xvantage_settings(self.pack_config, account)
+        key = (settings.api_url, settings.client_id)
+        limiter = self._limiters.get(key)
         if limiter is None or limiter.per_minute != int(per_minute):
             limiter = EndpointLimiter(per_minute, clock=lambda: self.clock())
-            self._limiters[account] = limiter
+            self._limiters[key] = limiter
         return limiter
 
     def poll_account(self, ctx):

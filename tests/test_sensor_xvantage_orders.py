@@ -313,5 +313,61 @@ def test_each_xvantage_account_is_watched_with_its_own_state(server, datastore):
     sensor.poll()
     assert sorted((p["account"], p["order_number"]) for p in fired(service, CREATED)) == [
         ("eu", number), ("us", number)]
+    assert len(sensor._limiters) == 1            # one API app: one rate budget
     assert datastore.names(prefix="ingram_micro.sensor.xvantage_orders.eu.meta")
     assert datastore.names(prefix="ingram_micro.sensor.xvantage_orders.us.meta")
+
+
+class _Transport(object):
+    request_count = 0
+
+
+class SpecShapedClient(object):
+    """Answers shaped like the spec's examples (strings for numbers, an object for a list,
+    im:: statuses, missing fields), which the emulator does not produce."""
+
+    def __init__(self):
+        self.transport = _Transport()
+        self.row = {"ingramOrderNumber": "20-RD128", "ingramOrderDate": "2026-11-20",
+                    "orderTotal": "1,012.50", "orderStatus": "OPEN",
+                    "subOrders": [{"subOrderNumber": "20-RD128-11", "subOrderTotal": "12.5",
+                                   "subOrderStatus": "im::processing",
+                                   "links": {"topic": "orders", "href": "/x", "type": "GET"}}]}
+        self.line_status = "In Progress"
+
+    def search_page(self, filters, page, size):
+        from ingram_lib import xvantage_results
+        self.transport.request_count += 1
+        return xvantage_results.search_page(200, {"recordsFound": "1", "pageSize": "100",
+                                                  "pageNumber": "1", "orders": [self.row]},
+                                            page, size)
+
+    def get_order(self, number):
+        from ingram_lib import xvantage_results
+        self.transport.request_count += 1
+        return xvantage_results.order_detail({"ingramOrderNumber": number, "lines": [
+            {"subOrderNumber": "20-RD128-11", "ingramOrderLineNumber": "001",
+             "lineStatus": self.line_status, "quantityOrdered": "3"},
+            {"lineStatus": None}]})
+
+
+def test_spec_shaped_answers_still_give_valid_payloads(server, datastore):
+    config = sensor_config(server)
+    sensor, service = execute.make_sensor("xvantage_order_sensor", config, datastore,
+                                          strict=True)
+    sensor.clock = lambda: 1795651200.0             # 2026-11-22
+    client = SpecShapedClient()
+    sensor._clients["default"] = client
+    sensor.setup()
+    sensor.poll()
+    client.row = dict(client.row, orderStatus=None,
+                      subOrders=[dict(client.row["subOrders"][0], subOrderStatus="IM::SHIPPED")])
+    client.line_status = "IM::shipped"
+    sensor.poll()
+    [(trigger, payload)] = service.dispatched       # validated against payload_schema
+    assert trigger == CHANGED
+    assert payload["status"] is None and payload["previous_status"] == "PROCESSING"
+    assert payload["order_total"] == 1012.5
+    assert payload["sub_order_changes"] == [{"sub_order_number": "20-RD128-11",
+                                             "previous_status": "PROCESSING",
+                                             "status": "SHIPPED"}]
