@@ -4,4 +4,5 @@ from ingram_lib.action import IngramAction
 class GetCustomer(IngramAction):
     def run(self, customerId, account="default"):
         client = self.marketplace(account)
-        return self.call(lambda: client.get(client.path("/customers/{id}", id=customerId)))
+        path = "/customers/{customerId}"
+        return self.call(lambda: client.get(client.path(path, customerId=customerId)))

@@ -12,5 +12,5 @@ class UpdateCustomer(IngramAction):
         if not body:
             return False, ParameterError("name", "give at least one field to change").to_dict()
         client = self.marketplace(account)
-        return self.call(lambda: client.patch(client.path("/customers/{id}", id=customerId),
-                                              body))
+        path = "/customers/{customerId}"
+        return self.call(lambda: client.patch(client.path(path, customerId=customerId), body))

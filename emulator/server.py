@@ -110,8 +110,8 @@ class Emulator(object):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ingram-emulator"
-    # Headers and body go out in separate writes; with Nagle's algorithm on, each answer
-    # waits for the client's delayed ACK (about 40 ms on Linux).
+    # Headers and body go out in two writes; with Nagle on, the body waits for the
+    # client's delayed ACK (about 40 ms per request on Linux loopback).
     disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):

@@ -105,7 +105,9 @@ def resolve(parameters, given):
         raise ParameterValidationError("unknown parameter(s): %s" % ", ".join(sorted(unknown)))
     values = {}
     for name, spec in (parameters or {}).items():
-        if name in given:
+        # st2 replaces an explicit null with the default (a workflow passing ``limit: null``
+        # gets 10, not None).
+        if name in given and not (given[name] is None and "default" in spec):
             values[name] = given[name]
         elif "default" in spec:
             values[name] = spec["default"]

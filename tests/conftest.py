@@ -68,6 +68,7 @@ def datastore():
 @pytest.fixture
 def run_action(config, datastore):
     """Runs an action as st2 would: parameters validated and defaulted from its YAML."""
-    def run(name, _config=None, **params):
-        return execute.run_action(name, params, _config or config, datastore)
+    # Positional-only, so that an action parameter called ``name`` can be passed.
+    def run(action_name, /, _config=None, **params):
+        return execute.run_action(action_name, params, _config or config, datastore)
     return run

@@ -57,9 +57,10 @@ def names(fired, trigger=None):
 def place(emulator, po=None, customer=0, order_type="sales"):
     state = emulator.marketplace.state
     customer_id = list(state.customers.values())[customer]["id"]
-    product = [p for p in state.products.values() if p["name"] == "Office 365 E1"][0]
+    product = [p for p in state.products.values()
+               if p["name"].startswith("Office 365 E3 (legacy")][0]
     body = {"type": order_type, "customerId": customer_id,
-            "products": [{"mpn": product["mpn"], "quantity": 1}]}
+            "products": [{"id": product["id"], "quantity": 1}]}
     if po:
         body["poNumber"] = po
     return emu_orders.create(state, body)

@@ -4,12 +4,14 @@ import re
 
 from ..http import HttpError, Response
 from ..router import Router
-from . import catalog_stub, customers, orders, reports, subscriptions, validation
+from . import catalog, customers, orders, plans, reports, resellers, subscriptions, validation
 from .auth import Credentials, TokenAuthority
 from .state import MarketplaceState
 
 # Each resource module has register(router, state) and, optionally, seed(state).
-RESOURCES = [customers, catalog_stub, subscriptions, orders, reports, validation]
+# Seeding runs in this order: resellers re-home some customers, plans stamp products.
+# Orders seed subscriptions from the catalog, so they come after it.
+RESOURCES = [customers, catalog, resellers, plans, subscriptions, orders, reports, validation]
 
 _PREFIX = re.compile(r"^/marketplace/(?P<region>[a-z]+)(?P<rest>/.*)?$")
 

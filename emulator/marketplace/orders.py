@@ -35,10 +35,7 @@ from ..http import HttpError, Response
 from . import subscriptions, validation
 from .common import body_of, envelope, single
 
-try:
-    from .catalog import find_product
-except ImportError:  # pragma: no cover - the catalog lands separately
-    from .catalog_stub import find_product
+from .catalog import find_product
 
 TYPES = ("sales", "change", "renewal", "cancellation", "migration", "unknown")
 CREATABLE = ("sales", "change", "cancellation")
@@ -46,7 +43,7 @@ STATUSES = ("submitted", "processing", "error", "completed", "cancelled")
 OPEN = ("submitted", "processing")
 PREFIX = {"sales": "SO", "change": "CH", "renewal": "RN", "cancellation": "CL"}
 CODES = {"processing": "AS", "completed": "CP", "cancelled": "CL", "error": "ER"}
-LIST_HIDDEN = ("poNumber", "products", "details", "attributes")
+LIST_HIDDEN = ("poNumber", "products", "details", "attributes", "subscriptionId")
 
 DEFAULT_TIMING = {
     "submit_seconds": 5,
@@ -343,8 +340,10 @@ def prepare(state, body, marketplace, phase="order"):
             if blocking is not None:
                 raise HttpError(500, LO_MESSAGE % (sub["id"], blocking["orderNumber"]))
             line = dict(line, subscriptionId=sub["id"])
-            if not (line.get("mpn") or line.get("id")):
-                line["mpn"] = sub["products"][0]["mpn"]
+            current = sub["products"][0]
+            if not line.get("id") and line.get("mpn", current["mpn"]) == current["mpn"]:
+                # The subscription pins the product, even when its MPN is shared by terms.
+                line.update(mpn=current["mpn"], id=current["id"])
             if line.get("quantity") is None:
                 raise HttpError(400, "%s.quantity (the new total) is required" % where)
             order["subscriptionId"] = sub["id"]
@@ -678,11 +677,13 @@ def control(state, request, path, body):
 
 SEED = [
     # (customer index, product family hint, quantity, days ago, parameters)
-    (0, "Office 365 E1", 25, 400, [{"name": "domain", "value": "contosoltd"}]),
-    (0, "Microsoft 365 Business Standard", 10, 360, [{"name": "domain", "value": "contosoltd"}]),
-    (1, "Office 365 E1", 5, 26, [{"name": "domain", "value": "fabrikaminc"}]),
-    (1, "Dropbox", 3, 45, []),
-    (2, "Microsoft 365 Business Standard", 8, 120, [{"name": "domain", "value": "northwind"}]),
+    (0, "Office 365 E3 (legacy CSP)", 25, 400, [{"name": "domain", "value": "contosoltd"}]),
+    (0, "Microsoft 365 Business Standard (NCE, annual term, monthly billing)", 10, 360,
+     [{"name": "domain", "value": "contosoltd"}]),
+    (1, "Office 365 E3 (legacy CSP)", 5, 26, [{"name": "domain", "value": "fabrikaminc"}]),
+    (1, "Dropbox Business Standard", 3, 45, []),
+    (2, "Microsoft 365 Business Basic (NCE, annual term, monthly billing)", 8, 120,
+     [{"name": "domain", "value": "northwind"}]),
 ]
 
 
@@ -696,11 +697,6 @@ def _seed_product(state, hint):
 def seed(state):
     """Completed sales orders and their subscriptions for the first seeded customers; the
     yearly one bought 360 days ago expires within a week."""
-    try:
-        from . import catalog_stub
-        catalog_stub.seed(state)
-    except ImportError:  # pragma: no cover
-        pass
     customers = list(state.customers.values())
     ob = book(state)
     now = state.clock.now()

@@ -13,10 +13,7 @@ import re
 
 from ..http import HttpError, Response
 
-try:
-    from .catalog import find_product
-except ImportError:  # pragma: no cover - the catalog lands separately
-    from .catalog_stub import find_product
+from .catalog import find_product
 
 ONMICROSOFT = ".onmicrosoft.com"
 _PREFIX = re.compile(r"^[A-Za-z0-9]+$")
@@ -40,6 +37,8 @@ TAKEN_DOMAINS = ("contoso", "fabrikam")
 
 
 def family(product):
+    if "_family" in product:
+        return product["_family"]
     vendor = (product.get("vendor") or "").lower()
     name = (product.get("name") or "").lower()
     if vendor == "microsoft" and re.search(r"(office|microsoft) 365", name):

@@ -108,7 +108,7 @@ class OrderWatcher(object):
         self.overlap = float(self.settings["overlap_seconds"])
         self.watch_errors = float(self.settings["error_watch_days"]) > 0
         self.stats = {"walk_pages": 0, "sweep_pages": 0, "detail_gets": 0,
-                      "vanished": 0, "walk_complete": False}
+                      "vanished": 0, "walk_complete": False, "caught_up": False}
 
     # -- entry point ------------------------------------------------------------------------
 
@@ -117,10 +117,12 @@ class OrderWatcher(object):
             self.baseline()
             return self.stats
         statuses = self.sweep_statuses()
-        self.walk_new(reserve=len(statuses))
+        walked = self.walk_new(reserve=len(statuses))
         observed, complete = self.sweep(statuses)
-        self.compare(observed, complete)
+        unresolved = self.compare(observed, complete)
         self.expire_errors()
+        # Nothing left over for the next poll: every change up to now has been reported.
+        self.stats["caught_up"] = walked and complete == set(statuses) and not unresolved
         return self.stats
 
     # -- first run --------------------------------------------------------------------------
@@ -180,6 +182,7 @@ class OrderWatcher(object):
         self.head["baselined"] = True
         self.state.save("open", "closed", "head")
         self.stats["walk_complete"] = True
+        self.stats["caught_up"] = True
 
     # -- new orders -------------------------------------------------------------------------
 
@@ -324,17 +327,18 @@ class OrderWatcher(object):
         vanished = sorted(oid for oid, entry in self.open.items()
                           if entry[0] in complete and oid not in observed)
         self.stats["vanished"] = len(vanished)
-        if vanished:
-            self.resolve(vanished)
+        unresolved = self.resolve(vanished) if vanished else 0
         self.state.save("head")
+        return unresolved
 
     def resolve(self, vanished):
         unresolved = set(vanished)
         if len(unresolved) > VANISHED_GET_LIMIT:
             self.sweep_terminal(unresolved)
-        for oid in sorted(unresolved):
+        for done, oid in enumerate(sorted(unresolved)):
             if not self.budget.allows(1):
-                return  # still open in the state: the next poll asks again
+                # Still open in the state: the next poll asks again.
+                return len(unresolved) - done
             self.stats["detail_gets"] += 1
             try:
                 row = self.client.get(self.client.path("/orders/{id}", id=oid))
@@ -345,6 +349,7 @@ class OrderWatcher(object):
                 continue
             if isinstance(row, dict) and row.get("status"):
                 self.apply(oid, row)
+        return 0
 
     def sweep_terminal(self, unresolved):
         oldest = min(self.open[oid][2] or 0 for oid in unresolved)

@@ -1,0 +1,8 @@
+from ingram_lib.action import IngramAction
+from ingram_lib.orders import OrderDesk
+
+
+class CancelSubscription(IngramAction):
+    def run(self, subscriptionId, account="default", poNumber=None, dry_run=False):
+        return self.call(lambda: OrderDesk(self.marketplace(account), self.config)
+                         .cancel(subscriptionId, poNumber, dry_run))

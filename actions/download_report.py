@@ -1,0 +1,29 @@
+from ingram_lib import reports
+from ingram_lib.action import IngramAction
+from ingram_lib.errors import ParameterError
+
+
+class DownloadReport(IngramAction):
+    def run(self, name, startDate, account="default", endDate=None, format="csv",
+            customizationName=None, parse=True, wait_seconds=540, poll_interval=5,
+            max_bytes=10485760):
+        try:
+            body = reports.report_body(name, startDate, endDate, format, customizationName)
+        except ParameterError as exc:
+            return False, exc.to_dict()
+        client = self.marketplace(account)
+
+        def work():
+            report = client.post("/reports", body)
+            report = reports.wait_for(client, report["id"], wait_seconds, poll_interval)
+            if report.get("status") != "completed":
+                raise reports.ReportFailed(report)
+            out = {"report": report, "downloadUrl": report.get("downloadUrl")}
+            if parse and out["downloadUrl"]:
+                text, _ = reports.download(client.settings, out["downloadUrl"], max_bytes,
+                                           self.logger)
+                out["content"] = reports.parse(text, report.get("format") or format)
+                if out["content"] is None:
+                    out["text"] = text
+            return out
+        return self.call(work)
