@@ -86,8 +86,7 @@ def test_hold_release_then_status_progression_with_tracking_serials_invoices(
     assert released.succeeded and released.result["released"] is True
     assert run_action("xvantage_get_order", ingramOrderNumber=number).result[
         "orderStatus"] == "PROCESSING"
-    emulator.clock.advance(3 * 3600)  # both warehouses have shipped (2 h and 4 h... )
-    emulator.clock.advance(2 * 3600)
+    emulator.clock.advance(5 * 3600)  # sub-orders -11 and -21 ship 2 h and 4 h after release
     details = run_action("xvantage_get_order", ingramOrderNumber=number).result
     assert details["orderStatus"] == "SHIPPED"
     assert details["subOrderNumbers"] == [number + "-11", number + "-21"]
@@ -215,6 +214,22 @@ def test_timed_out_create_is_reconciled_not_resubmitted(run_action, config, emul
     assert out.result["ingramOrderNumbers"] == [
         emulator.xvantage.store.by_customer_order_number("PO-SLOW")[0].number]
     assert xv_posts(emulator) == 1
+
+
+def test_timed_out_create_with_duplicates_allowed_stays_unknown(run_action, config,
+                                                                emulator):
+    create(run_action, "PO-DUP")
+    emulator.faults.add(kind="timeout", api="xvantage", method="POST",
+                        path="/resellers/v7/orders$", delay=3, count=1)
+    fast = copy.deepcopy(config)
+    fast["accounts"]["default"]["xvantage"]["order_timeout"] = 0.5
+    out = run_action("xvantage_create_order_async", _config=fast, customerOrderNumber="PO-DUP",
+                     lines=HOLD_LINES, additionalAttributes=[
+                         {"attributeName": "allowDuplicateCustomerOrderNumber",
+                          "attributeValue": "true"}])
+    assert not out.succeeded and out.result["error"] == "outcome_unknown"
+    assert "may be older" in out.result["message"]
+    assert xv_posts(emulator, "/resellers/v7/orders") == 1
 
 
 def test_create_lost_before_processing_is_reported_unknown_not_resubmitted(

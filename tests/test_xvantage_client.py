@@ -117,7 +117,8 @@ def test_search_page_from_the_spec_example_shape():
     page = results.search_page(200, body, 1, 25)
     assert page["recordsFound"] == 123 and page["truncated"] is True
     order = page["orders"][0]
-    assert order["orderTotal"] == 120.0 and order["orderStatus"] == "PROCESSING"
+    assert order["orderTotal"] == 120.0 and order["orderStatus"] == "SHIPPED"
+    assert order["orderStatusRaw"] == "OPEN"
     assert order["subOrders"][0]["subOrderTotal"] == 100.0
     assert order["subOrders"][0]["links"][0]["href"] == "/x"
 
@@ -140,3 +141,20 @@ def test_modify_result_from_the_spec_example_shape():
     ("im::hold", "ON HOLD"), ("Backordered", "BACKORDERED"), ("delivered", "DELIVERED")])
 def test_statuses_are_normalised(raw, canonical):
     assert results.status(raw) == canonical
+
+
+def test_modify_that_adds_or_deletes_lines_is_sent_once(config, emulator):
+    client = client_for(config)
+    created = client.create_order({"customerOrderNumber": "PO-M1", "lines": [
+        {"ingramPartNumber": "DF4128", "quantity": 1}], "additionalAttributes": [
+        {"attributeName": "allowOrderOnCustomerHold", "attributeValue": "true"}]})
+    number = created["ingramOrderNumbers"][0]
+    emulator.faults.add(kind="status", status=503, api="xvantage", method="PUT", count=2)
+    with pytest.raises(ApiError):
+        client.modify_order(number, {"lines": [{"addUpdateDeleteLine": "ADD",
+                                                "ingramPartNumber": "2GZ200", "quantity": 1}]})
+    route = "/resellers/v6/orders/{orderNumber}"
+    assert emulator.request_count(api="xvantage", method="PUT", route=route) == 1
+    result = client.modify_order(number, {"notes": "retried safely"})
+    assert result["notes"] == "retried safely"
+    assert emulator.request_count(api="xvantage", method="PUT", route=route) == 3

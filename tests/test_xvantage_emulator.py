@@ -191,3 +191,29 @@ def test_hold_orders_are_voided_for_every_order_at_once(emulator):
     assert all(store.get(n).phase_of(None, now) == "cancelled" for n in numbers)
     events = store.get(numbers[0]).transitions()
     assert [e[2] for e in events] == ["hold", "cancelled"]
+
+
+def test_maintenance_window_fails_every_call_with_500(http, emulator):
+    assert http.post("/_emulator/xvantage/maintenance", json={"enabled": True}).json() == {
+        "maintenance": True}
+    response = http.get("/resellers/v6/orders/search", headers=headers(http))
+    assert response.status_code == 500
+    assert response.json()["errors"][0]["type"] == "/errors/system-errors"
+    emulator.xvantage.maintenance = False
+    assert http.get("/resellers/v6/orders/search", headers=headers(http)).status_code == 200
+
+
+def test_listeners_hear_every_order_change(http, emulator):
+    heard = []
+    emulator.xvantage.store.listeners.append(lambda event, order: heard.append(event))
+    order = {"customerOrderNumber": "PO-L", "lines": [
+        {"ingramPartNumber": "DF4128", "quantity": 1}], "additionalAttributes": [
+        {"attributeName": "allowOrderOnCustomerHold", "attributeValue": "true"}]}
+    number = http.post("/resellers/v6/orders", json=order,
+                       headers=headers(http)).json()["orders"][0]["ingramOrderNumber"]
+    http.put("/resellers/v6/orders/%s" % number, json={"notes": "n"}, headers=headers(http))
+    http.put("/resellers/v6/orders/%s" % number, params={"actionCode": "release"}, json={},
+             headers=headers(http))
+    assert heard == ["created", "modified", "released"]
+    phases = [t[2] for t in emulator.xvantage.store.get(number).transitions()]
+    assert phases == ["hold", "processing", "shipped", "delivered"]

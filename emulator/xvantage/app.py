@@ -22,6 +22,8 @@ class XvantageApp(object):
         self.auth = TokenAuthority(clock, self.credentials)
         self.store = OrderStore(clock)
         self.rate_limit = RateLimiter(clock, enabled=rate_limit)
+        # Daily maintenance windows answer 500 to every reseller call (v6 creates fail).
+        self.maintenance = False
         self.router = Router()
         self.router.add("POST", TOKEN_PATH, self.auth.issue)
         self.router.add("GET", TOKEN_PATH, self.auth.issue)
@@ -49,6 +51,9 @@ class XvantageApp(object):
         if subpath == TOKEN_PATH:
             return self.router.dispatch(request, subpath)
         self.auth.check(request)
+        if self.maintenance:
+            raise fail(500, "The service is unavailable during scheduled maintenance",
+                       kind="/errors/system-errors")
         check_headers(request, self.credentials.customer_number)
         extra = {}
         if request.method == "GET" and self.rate_limit.enabled:
@@ -92,6 +97,9 @@ class XvantageApp(object):
                                       body.get("window"))
             return Response(200, {"enabled": self.rate_limit.enabled,
                                   "limit": self.rate_limit.limit})
+        if path == "/maintenance" and request.method == "POST":
+            self.maintenance = bool(body.get("enabled", True))
+            return Response(200, {"maintenance": self.maintenance})
         if path == "/orders/bulk" and request.method == "POST":
             numbers = orders.bulk_create(
                 self.store, int(body.get("count", 100)), start=body.get("start"),

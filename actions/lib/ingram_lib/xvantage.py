@@ -225,8 +225,7 @@ class XvantageClient(object):
             raise ConfigError(
                 "xvantage setting 'sender_id' (header IM-SenderID) must be 1-%d characters, "
                 "got %d" % (SENDER_ID_MAX, len(sender)))
-        correlation = uuid.uuid4().hex
-        assert len(correlation) <= CORRELATION_ID_MAX
+        correlation = uuid.uuid4().hex[:CORRELATION_ID_MAX]
         return {"IM-CustomerNumber": number, "IM-CountryCode": country.upper(),
                 "IM-SenderID": sender, "IM-CorrelationID": correlation}
 
@@ -276,7 +275,7 @@ class XvantageClient(object):
         except (TransportError, ApiError) as exc:
             if not _outcome_uncertain(exc):
                 raise
-            return self.reconcile(number, exc)
+            return self.reconcile(number, exc, duplicates_allowed(body))
         return results.create_result(reply.status, reply.body, reply.correlation_id)
 
     def create_order_async(self, body):
@@ -288,11 +287,15 @@ class XvantageClient(object):
         except (TransportError, ApiError) as exc:
             if not _outcome_uncertain(exc):
                 raise
-            return self.reconcile(number, exc)
+            return self.reconcile(number, exc, duplicates_allowed(body))
         return results.async_create_result(reply.status, reply.body, reply.correlation_id)
 
-    def reconcile(self, customer_order_number, cause):
-        """Looks for the order a failed create may have placed; never resubmits it."""
+    def reconcile(self, customer_order_number, cause, duplicates=False):
+        """Looks for the order a failed create may have placed; never resubmits it.
+
+        With ``allowDuplicateCustomerOrderNumber`` an order found by number may be an older
+        one, so the outcome stays unknown and the candidates are named instead.
+        """
         what = cause.message if isinstance(cause, ApiError) else str(cause)
         if not customer_order_number:
             raise OutcomeUnknownError(
@@ -318,6 +321,14 @@ class XvantageClient(object):
                 "with that number was found afterwards, so the outcome is unknown. It was NOT "
                 "resubmitted: run xvantage_search_orders customerOrderNumber=%s later before "
                 "placing it again" % (customer_order_number, what, customer_order_number),
+                customer_order_number=customer_order_number, cause=what)
+        if duplicates:
+            raise OutcomeUnknownError(
+                "order create for customerOrderNumber '%s' got no usable answer (%s). "
+                "Duplicates are allowed for it, so the existing order(s) %s may be older "
+                "ones; it was NOT resubmitted -- check them with xvantage_get_order before "
+                "placing it again" % (customer_order_number, what, ", ".join(
+                    str(o.get("ingramOrderNumber")) for o in found)),
                 customer_order_number=customer_order_number, cause=what)
         return results.reconciled_result(customer_order_number, found, what)
 
@@ -364,11 +375,12 @@ class XvantageClient(object):
 
     def modify_order(self, order_number, body, params=None):
         path = paths.build("/resellers/v6/orders/{orderNumber}", orderNumber=order_number)
-        adds = any(isinstance(line, dict) and
-                   str(line.get("addUpdateDeleteLine", "")).upper() == "ADD"
+        # Setting notes, quantities or an address twice is harmless. Adding a line twice is
+        # not, and deleting one twice reports the first deletion as a rejected change.
+        once = any(isinstance(line, dict) and
+                   str(line.get("addUpdateDeleteLine", "")).upper() in ("ADD", "DELETE")
                    for line in results.as_list(body.get("lines")))
-        # Setting notes, quantities or an address twice is harmless; adding a line twice is not.
-        reply = self.call("PUT", path, params=params, body=body, idempotent=not adds)
+        reply = self.call("PUT", path, params=params, body=body, idempotent=not once)
         return results.modify_result(reply.status, reply.body, reply.correlation_id)
 
     def release_order(self, order_number, params=None):
@@ -407,6 +419,15 @@ def token_lifetime(value):
         seconds = DEFAULT_TOKEN_LIFETIME
     seconds = min(seconds, MAX_TOKEN_LIFETIME)
     return max(1.0, seconds - EARLY_REFRESH) if seconds > 2 * EARLY_REFRESH else seconds
+
+
+def duplicates_allowed(body):
+    for item in results.as_list(body.get("additionalAttributes")):
+        if (isinstance(item, dict) and
+                str(item.get("attributeName", "")).lower() ==
+                "allowduplicatecustomerordernumber"):
+            return str(item.get("attributeValue")).strip().lower() in ("true", "y", "yes", "1")
+    return False
 
 
 def _outcome_uncertain(exc):

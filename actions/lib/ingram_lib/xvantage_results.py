@@ -265,9 +265,10 @@ def order_detail(body, correlation_id=None):
 # -- search ------------------------------------------------------------------------------
 
 def search_order(order):
+    """A search row. Its header status is OPEN/CLOSED/CANCELLED; where every sub-order
+    agrees, that shared (more telling) sub-order status is used instead."""
     order = dict(order) if isinstance(order, dict) else {}
     order["orderStatusRaw"] = order.get("orderStatus")
-    order["orderStatus"] = status(order.get("orderStatus"))
     _numbers(order, ("orderTotal",))
     subs = []
     for sub in as_list(order.get("subOrders")):
@@ -279,6 +280,14 @@ def search_order(order):
         subs.append(sub)
     order["subOrders"] = subs
     order["links"] = as_list(order.get("links"))
+    shared = {sub["subOrderStatus"] for sub in subs}
+    raw = str(order["orderStatusRaw"] or "").strip().upper()
+    if len(shared) == 1 and None not in shared:
+        order["orderStatus"] = shared.pop()
+    elif raw in ("OPEN", "CLOSED"):
+        order["orderStatus"] = raw
+    else:
+        order["orderStatus"] = status(order["orderStatusRaw"])
     return order
 
 
