@@ -367,3 +367,59 @@ def test_chunked_body_is_accepted_and_head_gets_no_body(receiver):
     head = receiver.http.head(receiver.url + PATH)
     assert head.status_code == 405 and head.content == b""
     assert head.headers["Allow"] == "POST"
+
+
+def test_emulator_webhooks_end_to_end_v7_result_then_shipments(server, datastore, run_action):
+    """A v7 order placed through the pack; the emulator then delivers the async create
+    result and the shipment webhooks, signed, to the receiver on the emulator's clock."""
+    emulator = server.emulator
+    emulator.clock.freeze()
+    rec = Receiver(datastore, webhook_config())
+    rec.sensor.clock = emulator.clock.now
+    try:
+        emulator.xvantage.webhooks.configure(rec.url + PATH, SECRET)
+        placed = run_action("xvantage_create_order_async", customerOrderNumber="PO-HOOK",
+                            lines=[{"customerLineNumber": "1", "ingramPartNumber": "DF4128",
+                                    "quantity": 2}])
+        assert placed.succeeded, placed.result
+        sent = emulator.xvantage.webhooks.flush()
+        assert [r["status"] for r in sent] == [200]
+        [(_, created)] = rec.service.dispatched
+        assert created["kind"] == "async_order_create"
+        assert created["customer_order_number"] == "PO-HOOK"
+        [number] = created["order_numbers"]
+
+        emulator.clock.advance(7 * 3600)
+        sent = emulator.xvantage.webhooks.flush()
+        assert sent and all(r["status"] == 200 for r in sent)
+        shipped = [p for _, p in rec.service.dispatched if p["kind"] == "order_shipped"]
+        assert [p["order_number"] for p in shipped] == [number]
+        assert shipped[0]["statuses"] == ["SHIPPED"]
+        assert shipped[0]["line_statuses"][0]["line_number"] == "001"   # schema's LineNumber
+        assert emulator.xvantage.webhooks.flush() == []                  # nothing new
+
+        again = emulator.xvantage.webhooks.post(sent[0]["event"])      # a redelivery
+        assert again["status"] == 200
+        assert len([p for _, p in rec.service.dispatched if p["kind"] == "order_shipped"]) == 1
+    finally:
+        rec.stop()
+
+
+def test_emulator_webhook_with_the_wrong_secret_is_refused(server, datastore):
+    emulator = server.emulator
+    rec = Receiver(datastore, webhook_config())
+    rec.sensor.clock = emulator.clock.now
+    try:
+        emulator.xvantage.webhooks.configure(rec.url + PATH, "not-the-secret")
+        now = emulator.clock.now()
+        [held] = emulator.xvantage.bulk_create(1, start=now, end=now, hold_every=1,
+                                               prefix="HELD")
+        emulator.clock.advance(25 * 3600)                              # voided unreleased
+        sent = emulator.xvantage.webhooks.flush()
+        mine = [r for r in sent if r["event"]["resource"][0]["orderNumber"] == held]
+        assert [r["event"]["resource"][0]["eventType"] for r in mine] == [
+            "im::order_hold", "im::order_voided"]
+        assert {r["status"] for r in sent} == {401}
+        assert rec.service.dispatched == []
+    finally:
+        rec.stop()
