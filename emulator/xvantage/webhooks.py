@@ -12,11 +12,11 @@ import base64
 import hashlib
 import hmac
 import json
-import random
-import string
 import threading
+import time
 import urllib.error
 import urllib.request
+import uuid
 
 from . import views
 from .state import BACKORDERED, CANCELLED, HOLD, SHIPPED
@@ -34,7 +34,7 @@ def signature(secret, event_id):
 
 
 class WebhookEmitter(object):
-    def __init__(self, store, clock, seed=0):
+    def __init__(self, store, clock):
         self.store = store
         self.clock = clock
         self.url = None
@@ -42,7 +42,6 @@ class WebhookEmitter(object):
         self.sent = []
         self._since = clock.now()
         self._created = []
-        self._random = random.Random(seed)
         self._lock = threading.Lock()
         store.listeners.append(self._on_store_event)
 
@@ -58,15 +57,20 @@ class WebhookEmitter(object):
             with self._lock:
                 self._created.append(order)
 
-    def event_id(self):
-        return "".join(self._random.choice(string.ascii_uppercase + string.digits)
-                       for _ in range(18))
+    @staticmethod
+    def event_id():
+        # Unique across emulator restarts too: a receiver remembers ids in its datastore.
+        return uuid.uuid4().hex[:18].upper()
 
     # -- payloads -------------------------------------------------------------------------
 
     def _envelope(self, event):
-        return {"topic": "resellers/orders", "event": event,
-                "eventTimeStamp": self.clock.iso()[:-1] + ".000Z", "eventId": self.event_id()}
+        # eventTimeStamp is when the event is sent, and the POST really happens now: the
+        # wall clock, not the (possibly advanced) emulator clock, or receivers checking
+        # freshness would refuse every event after Clock.advance.
+        sent = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        return {"topic": "resellers/orders", "event": event, "eventTimeStamp": sent,
+                "eventId": self.event_id()}
 
     def status_event(self, order, sub_number, phase):
         lines = [line for line in order.lines
