@@ -1,6 +1,7 @@
 """XvantageOrderSensor over real HTTP against the emulator, on the emulator's clock."""
 
 import json
+import random
 import subprocess
 import sys
 
@@ -372,3 +373,56 @@ def test_spec_shaped_answers_still_give_valid_payloads(server, datastore):
     assert payload["sub_order_changes"] == [{"sub_order_number": "20-RD128-11",
                                              "previous_status": "PROCESSING",
                                              "status": "SHIPPED"}]
+
+
+def test_soak_faults_and_restarts_give_each_order_and_each_change_once(server, datastore):
+    """Orders arrive and move on the clock while 25% of Xvantage calls fail and the sensor
+    is restarted every few polls; at the end every order was created once and its chain
+    of status changes is unbroken and ends where the API says it is."""
+    emulator = server.emulator
+    rnd = random.Random(7)
+    sensor, service = new_sensor(server, datastore, max_retries=0)
+    services = [service]
+    sensor.poll()                                       # baseline
+    emulator.faults.add(kind="status", status=503, api="xvantage", probability=0.25)
+    placed = []
+    for step in range(60):
+        if rnd.random() < 0.5:
+            placed += place(emulator, rnd.randint(1, 4), prefix="S%02d" % step, ago=30)
+        emulator.clock.advance(rnd.choice((600, 1800, 3600, 7200)))
+        sensor.poll()
+        if step % 7 == 6:                               # a restart
+            sensor.cleanup()
+            sensor, service = new_sensor(server, datastore, max_retries=0)
+            services.append(service)
+    emulator.faults.clear()
+    for _ in range(10):                                 # catch up within the rate budget
+        emulator.clock.advance(61)
+        sensor.poll()
+        stats = sensor.last_stats["default"]
+        if not (stats["deferred"] or stats["created"] or stats["changed"]):
+            break
+    events = [(t, p) for s in services for t, p in s.dispatched]
+    created = [p["order_number"] for t, p in events if t == CREATED]
+    assert sorted(created) == sorted(placed)
+    last = {}
+    for trigger, payload in events:
+        number = payload["order_number"]
+        if trigger == CREATED:
+            last[number] = payload["status"]
+            continue
+        if number in last:                              # chains start at creation
+            assert payload["previous_status"] == last[number]
+        last[number] = payload["status"]
+    search = {o["ingramOrderNumber"]: o["orderStatus"] for o in emulator_search_all(server)}
+    for number in placed:
+        assert last[number] == search[number], number
+
+
+def emulator_search_all(server):
+    from ingram_lib.config import xvantage_settings
+    from ingram_lib.xvantage import XvantageClient
+    client = XvantageClient(xvantage_settings(make_config(server)))
+    day = day_string(server.emulator.clock.now())
+    start = day_string(server.emulator.clock.now() - 40 * DAY)
+    return client.search_all({"ingramOrderDate-bt": [start, day]}, max_items=100000)["orders"]

@@ -87,9 +87,15 @@ def _text(value):
     return None if value is None else str(value)
 
 
+def row_status(row):
+    """The order status as the client reports it for a search row (the sub-orders' shared
+    status, else OPEN/CLOSED as sent), so triggers and the search action agree."""
+    return _text(pick(row, "orderStatus"))
+
+
 def fingerprint(row):
     """A hash of everything in a search row that moves when the order does."""
-    material = [normalize_status(pick(row, "orderStatus")), as_number(pick(row, "orderTotal")),
+    material = [row_status(row), as_number(pick(row, "orderTotal")),
                 [[s["sub_order_number"], s["status"], s["total"]] for s in _sub_orders(row)]]
     return hashlib.sha1(json.dumps(material, sort_keys=True, default=str)
                         .encode("utf-8")).hexdigest()[:20]
@@ -129,7 +135,7 @@ def order_summary(account, row):
         "order_number": str(pick(row, "ingramOrderNumber")),
         "customer_order_number": _text(pick(row, "customerOrderNumber")),
         "order_date": _text(pick(row, "ingramOrderDate")),
-        "status": normalize_status(pick(row, "orderStatus")),
+        "status": row_status(row),
         "status_raw": _text(pick(row, "orderStatusRaw", "orderStatus")),
         "order_total": as_number(pick(row, "orderTotal")),
         "vendor_name": _text(pick(row, "vendorName")),
@@ -139,7 +145,7 @@ def order_summary(account, row):
 
 
 def record_for(row, fp, lines, now, previous=None):
-    status = normalize_status(pick(row, "orderStatus"))
+    status = row_status(row)
     terminal_at = None
     if status in TERMINAL:
         terminal_at = (previous or {}).get("terminal_at") or now
