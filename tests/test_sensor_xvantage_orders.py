@@ -148,8 +148,10 @@ def test_quiet_poll_costs_one_search_per_page_and_no_details(server, datastore):
     sensor, service = new_sensor(server, datastore)
     sensor.poll()
     emulator.reset_counts()
+    writes = datastore.writes
     sensor.poll()
     assert service.dispatched == []
+    assert datastore.writes - writes == 3                # the sweep position, once a page
     assert gets(emulator, SEARCH) == 3
     assert gets(emulator, DETAILS) == 0
     assert emulator.request_count(api="xvantage") == 3   # the token is reused

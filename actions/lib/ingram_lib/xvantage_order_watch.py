@@ -206,6 +206,7 @@ class XvantageOrderWatcher(object):
         # Orders whose row this poll matched their stored fingerprint: their lines can be
         # read as a baseline without hiding a change.
         self.unchanged = []
+        self.dirty = set()
         self.stats = {"pages": 0, "rows": 0, "created": 0, "changed": 0, "details": 0,
                       "deferred": 0, "sweep_complete": False}
 
@@ -220,6 +221,18 @@ class XvantageOrderWatcher(object):
 
     def _store(self, number, record):
         self.state[bucket(number)][number] = record
+        self.dirty.add(bucket(number))
+
+    def _checkpoint(self, *parts):
+        """Writes ``parts`` and every part changed silently (without a trigger) so far.
+
+        Silent changes are written once per page, not per order: losing them in a crash
+        only means recomputing them, as no trigger depends on them.
+        """
+        todo = sorted(set(parts) | self.dirty)
+        if todo:                    # StateParts.save() with no names writes every part
+            self.state.save(*todo)
+        self.dirty = set()
 
     def _take(self, endpoint):
         # Two spare requests: a token refresh and a retry also count against the poll.
@@ -259,9 +272,10 @@ class XvantageOrderWatcher(object):
             if last:
                 self.stats["sweep_complete"] = True
                 self.meta["baselined"] = True
-                self.state.save("meta", *self._expire())
+                self._expire()
+                self._checkpoint("meta")
                 return
-            self.state.save("meta")
+            self._checkpoint("meta")
             page += 1
 
     def _consider(self, row):
@@ -278,7 +292,6 @@ class XvantageOrderWatcher(object):
         if not self.meta.get("baselined") and not self.settings["emit_existing_on_first_run"]:
             record = record_for(row, fp, None, self.now)
             self._store(number, record)
-            self.state.save(bucket(number))
             if not record["terminal_at"]:
                 self.unchanged.append(number)
             return
@@ -307,9 +320,9 @@ class XvantageOrderWatcher(object):
                                line_baseline=previous.get("lines") is not None)
         self._store(number, record)
         if trigger is None:
-            self.state.save(bucket(number))
             return
         self.ctx.dispatch(trigger, payload, bucket(number))
+        self.dirty.discard(bucket(number))
         self.stats["created" if trigger == CREATED_TRIGGER else "changed"] += 1
 
     def _details(self, number):
@@ -335,7 +348,7 @@ class XvantageOrderWatcher(object):
         spare = int(self.settings["baseline_details_per_poll"])
         for number in self.unchanged[:spare]:
             if not self._take(DETAILS):
-                return
+                break
             self.stats["details"] += 1
             try:
                 lines = {li["key"]: li["status"]
@@ -347,12 +360,10 @@ class XvantageOrderWatcher(object):
                     raise
                 lines = {}
             self._store(number, dict(self.record(number), lines=lines))
-            self.state.save(bucket(number))
+        self._checkpoint()
 
     def _expire(self):
-        """Bounded state: compact finished orders, forget those out of the search window.
-        Returns the state parts it changed."""
-        changed = set()
+        """Bounded state: compact finished orders, forget those out of the search window."""
         window = int(self.settings["window_days"])
         forget_after = float(self.settings["forget_finished_after_days"]) * DAY
         # One day past the window: dates are day-granular and the window edge moves.
@@ -361,7 +372,7 @@ class XvantageOrderWatcher(object):
             placed = day_epoch(record.get("date"))
             if placed is not None and placed < oldest:
                 del self.state[bucket(number)][number]
-                changed.add(bucket(number))
+                self.dirty.add(bucket(number))
                 continue
             terminal_at = record.get("terminal_at")
             if terminal_at and self.now - terminal_at > forget_after and (
@@ -372,5 +383,3 @@ class XvantageOrderWatcher(object):
                                      "status": record.get("status"),
                                      "total": record.get("total"), "subs": {}, "lines": {},
                                      "terminal_at": terminal_at})
-                changed.add(bucket(number))
-        return sorted(changed)
