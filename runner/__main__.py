@@ -64,17 +64,48 @@ def cmd_action(args):
     return _with_config(args, work)
 
 
+def describe_trigger(trigger, payload):
+    """One line a person can scan: which object, and what happened to it."""
+    p = payload or {}
+    what = p.get("orderNumber") or p.get("name") or ""
+    line = "%-40s %s %s %s" % (trigger, p.get("account", ""), p.get("id", ""), what)
+    if "previous_status" in p:
+        old = "/".join(str(v) for v in (p.get("previous_status"), p.get("previous_statusCode"))
+                       if v is not None) if "previous_statusCode" in p else p["previous_status"]
+        new = "/".join(str(v) for v in (p.get("status"), p.get("statusCode"))
+                       if v is not None) if "statusCode" in p else p.get("status")
+        line += ": %s -> %s" % (old, new)
+    elif "days_left" in p:
+        line += ": expires %s (in %s days)" % (p.get("expirationDate"), p.get("days_left"))
+    elif p.get("status"):
+        line += ": %s%s" % (p.get("type") + " " if p.get("type") else "", p["status"])
+    return line.rstrip()
+
+
 def cmd_sensor(args):
     store = _datastore(args.datastore)
 
     def show(trigger, payload):
-        _print({"trigger": trigger, "payload": payload})
+        if args.json:
+            print(json.dumps({"trigger": trigger, "payload": payload}, sort_keys=True,
+                             default=str))
+        else:
+            print(describe_trigger(trigger, payload))
+            print("    " + json.dumps(payload, sort_keys=True, default=str))
         sys.stdout.flush()
+
+    def polled(number, sensor):
+        for account, outcome in sorted(getattr(sensor, "last_poll", {}).items()):
+            state = "ok" if outcome.get("ok") else "failed: %s" % outcome.get("error")
+            print("poll %d/%d, account %s: %d request(s), %d trigger(s), %s"
+                  % (number, args.polls, account, outcome.get("requests", 0),
+                     outcome.get("dispatched", 0), state), file=sys.stderr)
+        sys.stderr.flush()
 
     def work(config):
         service = execute.run_sensor(args.name, config, store, polls=args.polls,
                                      interval=args.interval, on_dispatch=show,
-                                     seconds=args.seconds)
+                                     on_poll=polled, seconds=args.seconds)
         print("%d trigger(s) dispatched, %d dropped as invalid"
               % (len(service.dispatched), len(service.dropped)), file=sys.stderr)
         return 1 if service.dropped else 0
@@ -109,6 +140,8 @@ def main(argv=None):
     p_sensor.add_argument("--seconds", type=float, default=None,
                           help="how long a passive sensor (e.g. xvantage_webhook_sensor) "
                           "serves before it is stopped (default: until Ctrl-C)")
+    p_sensor.add_argument("--json", action="store_true",
+                          help="print each trigger as one JSON line instead of a summary")
     sub.add_parser("demo", help="a short scenario through the pack's actions on the emulator")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,

@@ -19,6 +19,9 @@ class ActionResult(object):
 def run_action(name, given, config, datastore):
     """Validates ``given`` like st2, runs the action, applies st2's return convention."""
     meta = loader.action_meta(name)
+    if meta.get("runner_type") != "python-script":
+        raise LookupError("action '%s' is an %s workflow; it runs inside StackStorm only"
+                          % (name, meta.get("runner_type")))
     values = params.resolve(meta.get("parameters") or {}, given)
     cls = loader.action_class(meta)
     instance = cls(config=config, action_service=ActionService(datastore, cls.__name__))
@@ -69,7 +72,7 @@ def run_passive(sensor, seconds=None):
 
 
 def run_sensor(name, config, datastore, polls=1, interval=None, on_dispatch=None,
-               strict=False, seconds=None):
+               strict=False, on_poll=None, seconds=None):
     """Polls a polling sensor ``polls`` times, or serves a passive one for ``seconds``."""
     sensor, service = make_sensor(name, config, datastore, strict=strict,
                                   on_dispatch=on_dispatch)
@@ -80,6 +83,8 @@ def run_sensor(name, config, datastore, polls=1, interval=None, on_dispatch=None
     try:
         for i in range(polls):
             sensor.poll()
+            if on_poll is not None:
+                on_poll(i + 1, sensor)
             if i + 1 < polls:
                 time.sleep(sensor.get_poll_interval() if interval is None else interval)
     finally:

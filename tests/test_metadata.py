@@ -13,7 +13,10 @@ import yaml
 
 from runner import PACK_ROOT, config as pack_config, loader, metadata
 
-ACTIONS = loader.action_names()
+ALL_ACTIONS = loader.action_names()
+# Python actions; workflow (orquesta) actions are checked by test_workflow_actions_*.
+ACTIONS = [n for n in ALL_ACTIONS if loader.action_meta(n).get("runner_type") == "python-script"]
+WORKFLOWS = [n for n in ALL_ACTIONS if loader.action_meta(n).get("runner_type") == "orquesta"]
 
 
 def _yaml(path):
@@ -81,10 +84,36 @@ def test_action_entry_point_and_run_signature_match_yaml(name):
 
 
 def test_every_account_parameter_defaults_to_default():
-    for name in ACTIONS:
+    for name in ALL_ACTIONS:
         params = loader.action_meta(name).get("parameters") or {}
         assert "account" in params, name
         assert params["account"]["default"] == "default"
+
+
+def test_every_action_is_python_or_orquesta():
+    assert sorted(ACTIONS + WORKFLOWS) == ALL_ACTIONS
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_workflow_actions_follow_st2_and_orquesta_rules(name):
+    meta = loader.action_meta(name)
+    assert metadata.action_errors(meta, name) == []
+    assert meta["name"] == name and meta.get("description")
+    for pname, spec in (meta.get("parameters") or {}).items():
+        assert spec.get("description"), "%s.%s has no description" % (name, pname)
+    workflow = _yaml(os.path.join(PACK_ROOT, "actions", meta["entry_point"]))
+    assert str(workflow["version"]) == "1.0"
+    assert set(workflow["input"]) == set(meta["parameters"]), name
+    tasks = workflow["tasks"]
+    for task_name, task in tasks.items():
+        ref = task["action"]
+        if ref.startswith("ingram_micro."):
+            target = loader.action_meta(ref.split(".", 1)[1])
+            assert set(task.get("input") or {}) <= set(target["parameters"]), task_name
+        for transition in task.get("next") or []:
+            targets = transition.get("do") or []
+            for target_task in [targets] if isinstance(targets, str) else targets:
+                assert target_task in tasks, (task_name, target_task)
 
 
 def test_one_action_class_per_module():
@@ -140,7 +169,7 @@ def test_rules_follow_st2_rules_and_ship_disabled():
             "ingram_micro."), path
         ref = meta["action"]["ref"]
         if ref.startswith("ingram_micro."):
-            assert ref.split(".", 1)[1] in ACTIONS, path
+            assert ref.split(".", 1)[1] in ALL_ACTIONS, path
 
 
 def test_metadata_checker_rejects_what_st2_rejects():

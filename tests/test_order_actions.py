@@ -72,13 +72,24 @@ def test_dry_run_validates_and_estimates_but_places_nothing(run_action, emulator
     result = run_action("create_order", customerId=customer(emulator), poNumber="PO-DRY",
                         products=[office_line(emulator, quantity=4)], dry_run=True)
     assert result.succeeded and result.result["placed"] is False
-    assert result.result["poNumber"] == "PO-DRY"
+    assert result.result["poNumber"] == "PO-DRY" and result.result["dry_run"] is True
     assert result.result["validation"]["valid"] is True
     assert result.result["estimate"]["total"] == {"amount": "80.00", "currency": "USD"}
     assert order_posts(emulator) == 0
     assert len(emulator.marketplace.state.orders) == before
     assert emulator.request_count(route="/validation/parameters") == 1
     assert emulator.request_count(route="/orders/estimate") == 1
+
+
+def test_dry_run_fails_when_the_api_rejects_a_parameter(run_action, emulator):
+    result = run_action("create_order", customerId=customer(emulator), dry_run=True,
+                        products=[office_line(emulator, domain="contoso")])
+    assert not result.succeeded
+    assert result.result["error"] == "activation_parameter_error"
+    assert "Domain is not available" in result.result["message"]
+    assert result.result["validation"]["remote_called"] is True
+    assert order_posts(emulator) == 0
+    assert emulator.request_count(route="/orders/estimate") == 0
 
 
 def test_local_parameter_error_stops_the_order_before_any_request(run_action, emulator):
@@ -115,7 +126,13 @@ def test_lost_answer_is_reconciled_without_a_second_order(server, emulator, run_
     assert result.result["order"]["id"] == stored["id"]
 
 
-def test_lost_order_that_does_not_exist_is_reported_not_resubmitted(run_action, emulator):
+@pytest.fixture
+def quick_reconcile(monkeypatch):
+    monkeypatch.setattr("ingram_lib.orders.RECONCILE_WAITS", (0, 0.3))
+
+
+def test_lost_order_that_does_not_exist_is_reported_not_resubmitted(run_action, emulator,
+                                                                    quick_reconcile):
     # The gateway fails before the platform sees the request: no order exists.
     emulator.faults.add(kind="status", status=504, method="POST", path="/orders$", count=1)
     before = len(emulator.marketplace.state.orders)
@@ -129,12 +146,32 @@ def test_lost_order_that_does_not_exist_is_reported_not_resubmitted(run_action, 
     assert len(emulator.marketplace.state.orders) == before
 
 
-def test_reconcile_reads_a_bounded_number_of_orders(server, emulator, run_action):
+def test_order_that_shows_up_late_is_found_by_a_repeated_lookup(run_action, emulator,
+                                                                quick_reconcile):
+    import threading
+    from emulator.marketplace import orders as emu_orders
+    emulator.faults.add(kind="status", status=504, method="POST", path="/orders$", count=1)
+    body = {"type": "sales", "customerId": customer(emulator), "poNumber": "PO-LATE",
+            "products": [office_line(emulator)]}
+    # The platform finishes creating the order after the gateway has given up.
+    later = threading.Timer(0.15, emu_orders.create, (emulator.marketplace.state, body))
+    later.start()
+    result = run_action("create_order", customerId=body["customerId"], poNumber="PO-LATE",
+                        products=body["products"])
+    later.join()
+    assert result.succeeded and result.result["reconciled"] is True
+    assert result.result["order"]["poNumber"] == "PO-LATE"
+    assert order_posts(emulator) == 1
+
+
+def test_reconcile_reads_a_bounded_number_of_orders(server, emulator, run_action,
+                                                    quick_reconcile):
     httpx.post(server.url + "/_emulator/marketplace/orders/bulk", json={"count": 300})
     emulator.faults.add(kind="status", status=504, method="POST", path="/orders$", count=1)
     run_action("create_order", customerId=customer(emulator, 0), poNumber="PO-NONE",
                products=[office_line(emulator)])
-    assert emulator.request_count(method="GET", route="/orders") <= 2
+    # two lookups (waits 0 and 0.3 s), each at most 2 pages; details read once per order
+    assert emulator.request_count(method="GET", route="/orders") <= 4
     assert emulator.request_count(method="GET", route="/orders/{id}") <= 50
 
 
@@ -143,6 +180,7 @@ def test_estimate_order(run_action, emulator):
                         products=[office_line(emulator, quantity=3)])
     assert result.succeeded and result.result["total"]["amount"] == "60.00"
     assert result.result["products"][0]["extendedPrice"]["amount"] == "60.00"
+    assert_spec("OrderDetailed", result.result)
     assert order_posts(emulator) == 0
 
 
@@ -251,6 +289,19 @@ def test_change_quantity_refuses_while_a_change_order_is_open(run_action, emulat
     assert second.result["error"] == "order_conflict"
     assert second.result["open_order"]["orderNumber"] == first.result["order"]["orderNumber"]
     assert order_posts(emulator) == 1  # the LO conflict was never provoked
+
+
+def test_create_order_refuses_a_change_order_while_another_is_open(run_action, emulator):
+    sub = subscription(emulator, "year")
+    line = {"subscriptionId": sub["id"], "mpn": sub["products"][0]["mpn"],
+            "id": sub["products"][0]["id"], "quantity": 15}
+    first = run_action("create_order", customerId=sub["customerId"], type="change",
+                       products=[line])
+    assert first.succeeded, first.result
+    second = run_action("create_order", customerId=sub["customerId"], type="change",
+                        products=[dict(line, quantity=16)])
+    assert second.result["error"] == "order_conflict"
+    assert order_posts(emulator) == 1
 
 
 def test_change_quantity_dry_run_and_same_quantity(run_action, emulator):

@@ -134,3 +134,59 @@ def test_twenty_thousand_orders_stay_fast(config, emulator, server):
     dates = [r["creationDate"] for r in first["data"]]
     assert dates == sorted(dates, reverse=True)
     assert elapsed < 2.0
+
+
+def test_renewal_order_completes_and_extends_the_subscription(config, emulator, server):
+    client = client_for(config)
+    state = emulator.marketplace.state
+    sub = next(s for s in state.subscriptions.values()
+               if s["subscriptionPeriod"]["type"] == "month")
+    before = sub["expirationDate"]
+    answer = httpx.post(server.url + "/_emulator/marketplace/orders/renewals",
+                        json={"subscriptionIds": [sub["id"]]}).json()
+    order = answer["orders"][0]
+    emulator.clock.advance(40)
+    done = client.get(client.path("/orders/{id}", id=order["id"]))
+    assert done["status"] == "completed" and "products" not in done
+    after = client.get(client.path("/subscriptions/{id}", id=sub["id"]))
+    assert after["expirationDate"] > before
+    again = httpx.post(server.url + "/_emulator/marketplace/orders/renewals",
+                       json={"subscriptionIds": [sub["id"]]}).json()
+    assert len(again["orders"]) == 1  # the first renewal is finished, so a new one is due
+
+
+def test_history_and_forced_transitions_are_exposed(config, emulator, server):
+    client = client_for(config)
+    order = place(client, emulator, poNumber="EMU-ERROR-2")
+    emulator.clock.advance(70)
+    base = server.url + "/_emulator/marketplace/orders/%s" % order["id"]
+    assert [h["status"] for h in httpx.get(base + "/history").json()] == [
+        "submitted", "processing", "error"]
+    fixed = httpx.post(base + "/transition", json={"status": "completed"}).json()
+    assert fixed["status"] == "completed" and fixed["statusCode"] == "CP"
+
+
+def test_concurrent_orders_get_unique_ids_and_numbers(config, emulator):
+    import concurrent.futures
+    client = client_for(config)
+    client.get("/orders", {"limit": 1})  # one token for all threads
+
+    def one(i):
+        return place(client, emulator, poNumber="PO-C-%d" % i)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        orders = list(pool.map(one, range(24)))
+    assert len({o["id"] for o in orders}) == 24
+    assert len({o["orderNumber"] for o in orders}) == 24
+    assert client.get("/orders", {"status": "submitted"})["pagination"]["total"] == 24
+
+
+def test_report_download_url_is_served_by_the_emulator(config, emulator):
+    client = client_for(config)
+    report = client.post("/reports", {"name": "Orders", "startDate": "2020-01-01T00:00:00Z"})
+    assert client.get(client.path("/reports/{reportId}", reportId=report["id"]))["status"] == \
+        "submitted"
+    emulator.clock.advance(30)
+    done = client.get(client.path("/reports/{reportId}", reportId=report["id"]))
+    text = httpx.get(done["downloadUrl"]).text
+    assert text.splitlines()[0] == "orderNumber,id,type,customerId,status,creationDate,total"
+    assert len(text.splitlines()) == 1 + len(emulator.marketplace.state.orders)

@@ -174,3 +174,36 @@ def test_crash_between_events_resumes_with_the_next_event(server, emulator, data
     again, service2 = make_sensor("order_sensor", config, datastore, emulator)
     rest = names(poll(again, service2))
     assert sorted(calls + rest) == sorted(placed)
+
+
+def test_unchanged_state_is_not_written_again(datastore):
+    store = StateStore(kv(datastore), "orders", "default")
+    store.save("head", {"a": 1})
+    store.save("head", {"a": 1})
+    assert store.writes == 1
+    again = StateStore(kv(datastore), "orders", "default")
+    assert again.load("head") == {"a": 1}
+    again.save("head", {"a": 1})
+    again.save("head", {"a": 2})
+    assert again.writes == 1 and json.loads(
+        datastore.get("ingram_micro.sensor.orders.default.head")) == {"a": 2}
+
+
+def test_quiet_polls_write_nothing(server, emulator, datastore):
+    emulator.clock.freeze()
+    sensor, service = make_sensor("order_sensor", sensor_config(server), datastore, emulator)
+    poll(sensor, service)
+    place(emulator)
+    poll(sensor, service)
+    writes = datastore.writes
+    poll(sensor, service)
+    poll(sensor, service)
+    assert datastore.writes == writes
+
+
+def test_sensor_yaml_poll_intervals_match_the_defaults():
+    from runner import loader
+    metas = loader.sensor_metas()
+    assert metas["order_sensor"]["poll_interval"] == order_watch.DEFAULTS["poll_interval"]
+    assert metas["subscription_sensor"]["poll_interval"] == \
+        subscription_watch.DEFAULTS["poll_interval"]

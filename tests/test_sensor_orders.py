@@ -203,3 +203,25 @@ def test_each_account_has_its_own_state_and_triggers(server, emulator, datastore
                                       accounts=["emea", "us"]), datastore, emulator)
     place(emulator)
     assert {p["account"] for _, p in poll(only, service2)} == {"us"}
+
+
+def test_order_listed_after_the_overlap_window_is_still_reported_as_new(
+        server, emulator, datastore):
+    sensor, service = start(server, emulator, datastore, sensors={"orders": {
+        "overlap_seconds": 60}})
+    poll(sensor, service)
+    emulator.clock.advance(600)
+    newest = place(emulator, po="EMU-HOLD")
+    assert names(poll(sensor, service)) == [newest["id"]]
+    # Listed only now, with a creation time long before the newest order seen (as when
+    # placing it took minutes while other orders went in).
+    late = place(emulator, po="EMU-HOLD")
+    stored = order(emulator, late["id"])
+    stored["_created"] -= 400
+    stored["creationDate"] = emu_orders.iso(stored["_created"])
+    fired = poll(sensor, service)
+    assert [(t, p["id"], p["status"]) for t, p in fired] == [(CREATED, late["id"], "submitted")]
+    assert poll(sensor, service) == []
+    emulator.clock.advance(5)
+    assert sorted(names(poll(sensor, service), "order_status_changed")) == sorted(
+        [newest["id"], late["id"]])

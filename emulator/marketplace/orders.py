@@ -333,8 +333,10 @@ def prepare(state, body, marketplace, phase="order"):
     problems = []
     for i, line in enumerate(lines):
         where = "products[%d]" % i
+        if not isinstance(line, dict):
+            raise HttpError(400, "%s must be an object" % where)
         if kind == "change":
-            sub = _subscription_for(state, customer_id, (line or {}).get("subscriptionId") or
+            sub = _subscription_for(state, customer_id, line.get("subscriptionId") or
                                     body.get("subscriptionId"), where)
             blocking = open_change_order(state, sub["id"])
             if blocking is not None:
@@ -451,7 +453,8 @@ def generate_renewals(state, subscription_ids=None, within_days=30):
 
 def bulk(state, count, open_count=0, customer_ids=None, spacing=60.0):
     """Adds ``count`` orders quickly for benchmarks: ``open_count`` of them stay
-    ``processing`` (held), the rest are ``completed`` sales orders without side effects.
+    ``processing`` for ``hold_days``, the rest are ``completed`` sales orders without side
+    effects (no subscriptions).
     Creation times rise with the ids and end at the current clock."""
     ob = book(state)
     count, open_count = int(count), int(open_count)
@@ -479,6 +482,9 @@ def bulk(state, count, open_count=0, customer_ids=None, spacing=60.0):
                 order["provisioningDate"] = iso(created)
                 order["total"] = money(0.0)
             _store(state, order, schedule=False)
+            if is_open:
+                ob.schedule(created + float(ob.timing["hold_days"]) * 86400, order,
+                            "completed")
     return {"orders": len(state.orders), "open": len(ob.by_status["processing"])}
 
 
@@ -580,8 +586,10 @@ def update(state, order, body):
 def register(router, state):
     def list_orders(request):
         process_due(state)
-        rows = query(state, **_filters(request))
-        return Response(200, envelope(rows, request, row_view))
+        filters = _filters(request)
+        with book(state).lock:  # the indexes change under concurrent requests
+            rows = query(state, **filters)
+            return Response(200, envelope(rows, request, row_view))
 
     def list_reseller_orders(request):
         process_due(state)
@@ -590,8 +598,10 @@ def register(router, state):
             state.resellers.require(reseller_id, "Reseller")
         customer_ids = {c["id"] for c in state.customers.values()
                         if c.get("resellerId") == reseller_id}
-        rows = query(state, customer_ids=customer_ids, **_filters(request, with_number=False))
-        return Response(200, envelope(rows, request, row_view))
+        filters = _filters(request, with_number=False)
+        with book(state).lock:
+            rows = query(state, customer_ids=customer_ids, **filters)
+            return Response(200, envelope(rows, request, row_view))
 
     def create_order(request):
         process_due(state)

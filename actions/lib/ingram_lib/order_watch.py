@@ -37,6 +37,9 @@ MAX_PAGE = 500
 VANISHED_GET_LIMIT = 3
 RECENT_LIMIT = 5000
 CLOSED_LIMIT = 1000
+# An unknown open order created this long before the floor is taken for a late arrival
+# (order_created); an older one for an order that reopened (order_status_changed).
+LATE_WINDOW = 86400.0
 DAY = 86400.0
 
 DEFAULTS = {
@@ -196,6 +199,11 @@ class OrderWatcher(object):
         ts = created_at(row)
         return ts is not None and ts >= floor
 
+    def appeared_late(self, row):
+        floor = self.head.get("floor")
+        ts = created_at(row)
+        return floor is not None and ts is not None and ts >= floor - LATE_WINDOW
+
     def walk_new(self, reserve=0):
         head = self.head
         walk = head.get("walk") or {"offset": 0, "top": None}
@@ -321,9 +329,14 @@ class OrderWatcher(object):
             elif self.is_unseen(row):
                 continue
             elif row.get("status") in OPEN_STATUSES:
-                # Known order back in an open status (e.g. an error Ingram fixed after we
-                # stopped watching it).
-                self.reopened(oid, row)
+                if oid not in self.closed and self.appeared_late(row):
+                    # Listed more than overlap_seconds after its creation time, so the walk
+                    # had already passed it: it is new all the same.
+                    self.on_created(row)
+                else:
+                    # Back in an open status, e.g. an error order Ingram fixed after the
+                    # sensor stopped watching it.
+                    self.reopened(oid, row)
         vanished = sorted(oid for oid, entry in self.open.items()
                           if entry[0] in complete and oid not in observed)
         self.stats["vanished"] = len(vanished)

@@ -28,6 +28,9 @@ RECONCILE_PAGE_SIZE = 25
 # Orders created this long before our request started still count as candidates: the
 # platform's clock and ours differ, and the request may have queued at the gateway.
 RECONCILE_SKEW = 300
+# A gateway 504 can come while the platform is still creating the order, so the lookup
+# (never the order) is repeated after these pauses before the outcome is called unknown.
+RECONCILE_WAITS = (0, 5, 15)
 
 
 class ActivationParameterError(IngramMicroError):
@@ -35,15 +38,19 @@ class ActivationParameterError(IngramMicroError):
 
     kind = "activation_parameter_error"
 
-    def __init__(self, problems, checks_):
+    def __init__(self, problems, checks_=(), validation=None):
         self.problems = problems
         self.checks = checks_
+        self.validation = validation
         super().__init__("activation parameters are not valid: " + "; ".join(problems))
 
     def to_dict(self):
         out = super().to_dict()
         out["problems"] = self.problems
-        out["products"] = [dict(answer, line=where) for where, answer in self.checks]
+        if self.validation is not None:
+            out["validation"] = self.validation
+        else:
+            out["products"] = [dict(answer, line=where) for where, answer in self.checks]
         return out
 
 
@@ -72,11 +79,6 @@ def new_po_number():
     return "st2-" + uuid.uuid4().hex[:8]
 
 
-def _iso(ts):
-    return datetime.datetime.fromtimestamp(ts, tz=datetime.timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
-
-
 def _parse_time(text):
     if not text:
         return None
@@ -99,6 +101,7 @@ class OrderDesk(object):
         self.marketplace = getattr(client.settings, "marketplace", None)
         self.clock = clock
         self.sleep = sleep
+        self.reconcile_waits = RECONCILE_WAITS
         self._products = {}
 
     # -- catalog ------------------------------------------------------------------------------
@@ -165,6 +168,9 @@ class OrderDesk(object):
 
     def validate(self, customer_id, lines, order_type="sales", phase="validation"):
         """Local checks, then (only if they pass) the API's validation, merged."""
+        checks.required("customerId", customer_id)
+        if not isinstance(lines, list) or not lines:
+            raise ParameterError("products", "give at least one product with its parameters")
         answers = self.local_check(lines, phase)
         problems = errors_of(answers)
         out = {"valid": not problems, "phase": phase, "marketplace": self.marketplace,
@@ -179,8 +185,11 @@ class OrderDesk(object):
             return out
         remote = self.remote_validation(customer_id, lines, order_type, phase)
         out["remote_called"] = True
-        rows = remote.get("data") if isinstance(remote, dict) else remote
-        for product, row in zip(out["products"], rows or []):
+        rows = (remote.get("data") if isinstance(remote, dict) else remote) or []
+        if len(out["products"]) == 1 and rows and all(
+                isinstance(r, dict) and "result" in r for r in rows):
+            rows = [{"parameters": rows}]  # 1.1 answered with a flat list of parameters
+        for product, row in zip(out["products"], rows):
             product["parameters"] = merge_results(product["parameters"],
                                                   (row or {}).get("parameters") or [])
             product["id"] = product["id"] or (row or {}).get("id")
@@ -206,19 +215,25 @@ class OrderDesk(object):
         out = {"dry_run": True, "placed": False, "poNumber": body["poNumber"]}
         if body.get("type", "sales") == "sales" and lines:
             validation = self.validate(body["customerId"], lines, "sales", phase="order")
-            out["validation"] = validation
             if not validation["valid"]:
-                out["valid"] = False
-                return out
+                # The API would reject this order, so the dry run fails like the order would.
+                raise ActivationParameterError(validation["problems"], validation=validation)
+            out["validation"] = validation
         out["estimate"] = self.client.post("/orders/estimate", body, idempotent=True)
-        out["valid"] = True
         return out
 
-    def place(self, body, dry_run=False):
+    def place(self, body, dry_run=False, check_conflicts=True):
         """Places ``body`` once; returns ``{order, poNumber, reconciled}`` (or a dry run)."""
         body = self.prepare(body)
         if body.get("type", "sales") == "sales":
             self.require_local_ok(body.get("products"), "order")
+        if body.get("type") == "change" and check_conflicts:
+            subs = {str(line.get("subscriptionId")) for line in body.get("products") or []
+                    if isinstance(line, dict) and line.get("subscriptionId")}
+            if body.get("subscriptionId"):
+                subs.add(str(body["subscriptionId"]))
+            for subscription_id in sorted(subs):
+                self.refuse_if_change_open(subscription_id)
         if dry_run:
             return self.dry_run(body)
         started = self.clock()
@@ -236,15 +251,29 @@ class OrderDesk(object):
         return {"order": order, "poNumber": body["poNumber"], "reconciled": False}
 
     def reconcile(self, body, started, cause):
-        """Finds the order that a failed POST may have created, by poNumber.
+        """Finds the order that a failed POST may have created, by poNumber; the lookup is
+        repeated after each of ``RECONCILE_WAITS``, the order is never resent."""
+        seen = set()
+        for pause in self.reconcile_waits:
+            if pause:
+                self.sleep(pause)
+            matches = self._find_by_po(body, started, seen)
+            if matches:
+                return {"order": matches[0], "poNumber": body["poNumber"],
+                        "reconciled": True, "reconciled_after": str(cause),
+                        "matching_orders": len(matches)}
+        raise OrderOutcomeUnknown(body["poNumber"], cause)
 
-        Reads at most ``RECONCILE_PAGES`` pages of the customer's orders, newest first,
-        and only rows created since shortly before the request; list rows have no
-        poNumber, so each candidate's detail is read.
+    def _find_by_po(self, body, started, seen):
+        """Reads at most ``RECONCILE_PAGES`` pages of the customer's orders, newest first,
+        stopping at rows created before shortly before the request; list rows have no
+        poNumber, so each new candidate's detail is read (once per reconcile).
+
+        ``creationTimeFrom`` is deliberately not sent: nobody has confirmed how the API
+        reads its zone, and a misread filter would hide the very order we look for.
         """
         since = started - RECONCILE_SKEW
-        params = {"customerId": body["customerId"], "creationTimeFrom": _iso(since),
-                  "limit": RECONCILE_PAGE_SIZE}
+        params = {"customerId": body["customerId"], "limit": RECONCILE_PAGE_SIZE}
         kind = body.get("type", "sales")
         matches = []
         for page in range(RECONCILE_PAGES):
@@ -257,17 +286,15 @@ class OrderDesk(object):
                 if created is not None and created < since:
                     older = True
                     break
-                if row.get("type", kind) != kind:
+                if row.get("type", kind) != kind or row.get("id") in seen:
                     continue
+                seen.add(row.get("id"))
                 detail = self.client.get(self.client.path("/orders/{id}", id=row["id"]))
                 if (detail or {}).get("poNumber") == body["poNumber"]:
                     matches.append(detail)
             if older or len(rows) < RECONCILE_PAGE_SIZE:
                 break
-        if not matches:
-            raise OrderOutcomeUnknown(body["poNumber"], cause)
-        return {"order": matches[0], "poNumber": body["poNumber"], "reconciled": True,
-                "reconciled_after": str(cause), "matching_orders": len(matches)}
+        return matches
 
     # -- subscription changes ---------------------------------------------------------------------
 
@@ -283,6 +310,15 @@ class OrderDesk(object):
                 if row.get("type") == "change":
                     return row
         return None
+
+    def refuse_if_change_open(self, subscription_id):
+        blocking = self.open_change_order(subscription_id)
+        if blocking is not None:
+            raise OrderConflictError(
+                "subscription %s already has an open change order %s (status %s); wait for "
+                "it to finish or cancel it, then try again -- the API would reject a second "
+                "change order" % (subscription_id, blocking.get("orderNumber"),
+                                  blocking.get("status")), open_order=blocking)
 
     def subscription(self, subscription_id):
         return self.client.get(self.client.path("/subscriptions/{id}", id=subscription_id))
@@ -308,13 +344,7 @@ class OrderDesk(object):
         if current is not None and int(current) == int(quantity):
             raise ParameterError("quantity", "subscription %s already has quantity %s"
                                  % (subscription_id, current))
-        blocking = self.open_change_order(subscription_id)
-        if blocking is not None:
-            raise OrderConflictError(
-                "subscription %s already has an open change order %s (status %s); wait for "
-                "it to finish or cancel it, then try again -- the API would reject a second "
-                "change order" % (subscription_id, blocking.get("orderNumber"),
-                                  blocking.get("status")), open_order=blocking)
+        self.refuse_if_change_open(subscription_id)
         line = checks.compact({
             "subscriptionId": str(subscription_id), "mpn": product.get("mpn"),
             "id": product.get("id"), "vendor": product.get("vendor"),
@@ -322,7 +352,7 @@ class OrderDesk(object):
             "subscriptionPeriod": sub.get("subscriptionPeriod")})
         body = {"type": "change", "customerId": sub["customerId"], "poNumber": po_number,
                 "subscriptionId": str(subscription_id), "products": [line]}
-        result = self.place(body, dry_run=dry_run)
+        result = self.place(body, dry_run=dry_run, check_conflicts=False)
         result["previous_quantity"] = current
         return result
 

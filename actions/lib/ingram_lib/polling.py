@@ -19,21 +19,26 @@ and implements ``poll_account(ctx)``; the base does the rest:
 checkpoints the named state parts. Example::
 
     import _ingram_path  # noqa: F401
-    from ingram_lib.polling import IngramPollingSensor
+    from ingram_lib.polling import IngramPollingSensor, fetch_list_page
+    from ingram_lib.sensor_state import trim_oldest
 
-    class InvoiceSensor(IngramPollingSensor):
-        SECTION = "invoices"                    # config: sensors.invoices.*
+    class ResellerSensor(IngramPollingSensor):
+        SECTION = "resellers"                   # config: sensors.resellers.*
         DEFAULTS = {"poll_interval": 300}
-        STATE_PARTS = {"seen": {}}              # key ingram_micro.sensor.invoices.<acct>.seen
-
-        def make_client(self, account):         # default: the Marketplace client
-            return self.xvantage_client(account)
+        STATE_PARTS = {"seen": {}}              # ingram_micro.sensor.resellers.<acct>.seen
 
         def poll_account(self, ctx):
-            for row in fetch_list_page(ctx.client, "/invoices", {}, 0, 100, ctx.budget)[0]:
+            rows, _ = fetch_list_page(ctx.client, "/resellers", {}, 0, 100, ctx.budget)
+            for row in rows:
                 if row["id"] not in ctx.state["seen"]:
                     ctx.state["seen"][row["id"]] = ctx.now
-                    ctx.dispatch("ingram_micro.invoice_created", {"id": row["id"]}, "seen")
+                    trim_oldest(ctx.state["seen"], 5000, lambda seen_at: seen_at)
+                    ctx.dispatch("ingram_micro.reseller_created", {"id": row["id"]}, "seen")
+
+``make_client(account)`` returns the Marketplace client by default; a sensor of another API
+overrides it (``return self.xvantage_client(account)``) and then reads pages with that
+client, since ``fetch_list_page`` knows the Marketplace list envelope only. Keep every state
+part bounded (``trim_oldest``); ``StateStore`` refuses values over 2 MB.
 """
 
 import datetime

@@ -40,6 +40,9 @@ class StateStore(object):
         self.log = logger
         self.max_chars = max_chars
         self.writes = 0
+        # What this process last read or wrote per part: an unchanged part is not written
+        # again (this sensor is the only writer of its keys).
+        self._last = {}
 
     def key(self, part):
         return state_key(self.sensor, self.account, part)
@@ -48,6 +51,7 @@ class StateStore(object):
         raw = self.kv.get_value(self.key(part), local=False)
         if raw is None or raw == "":
             return copy.deepcopy(default)
+        self._last[part] = raw
         try:
             return json.loads(raw)
         except (TypeError, ValueError):
@@ -63,7 +67,10 @@ class StateStore(object):
         if len(text) > self.max_chars:
             raise StateTooLarge("sensor state %s would be %d characters (limit %d)"
                                 % (self.key(part), len(text), self.max_chars))
+        if self._last.get(part) == text:
+            return
         self.kv.set_value(self.key(part), text, local=False)
+        self._last[part] = text
         self.writes += 1
 
     def delete(self, part):
