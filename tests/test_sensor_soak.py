@@ -8,6 +8,7 @@ between consecutive snapshots of the emulator's orders -- no event missed, none 
 """
 
 import collections
+import json
 import random
 
 import pytest
@@ -133,3 +134,11 @@ def test_every_order_event_is_dispatched_exactly_once_under_faults(
     assert len(history) == len(status_events)
     hits = sum(f["hits"] for f in faults.list())
     assert hits >= 30, faults.list()
+    # The state holds exactly the orders that can still change, and little else.
+    state = {part: json.loads(datastore.get("ingram_micro.sensor.orders.default." + part))
+             for part in ("head", "open", "closed")}
+    still_open = {oid for oid, (status, _) in before.items()
+                  if status in ("submitted", "processing", "error")}
+    assert set(state["open"]) == still_open
+    assert len(state["closed"]) <= 1000
+    assert len(state["head"]["recent"]) <= NEW_PER_ROUND * 600 // 5
