@@ -43,14 +43,28 @@ MEMORY_IDS = 10000
 CONCURRENT_DELIVERIES = 32
 
 
-def webhook_settings(config):
+def _get(mapping, key):
+    # st2's PackConfigDict raises on a missing key.
     try:
-        raw = (config or {}).get("xvantage_webhook") or {}
-    except (KeyError, ValueError):
-        raw = {}
+        return mapping.get(key)
+    except (AttributeError, KeyError, ValueError):
+        return None
+
+
+def webhook_settings(config):
     out = dict(DEFAULTS)
-    out.update({k: v for k, v in raw.items() if v is not None})
+    out.update({k: v for k, v in (_get(config or {}, "xvantage_webhook") or {}).items()
+                if v is not None})
     out["path"] = "/" + str(out["path"]).strip("/")
+    secrets = []
+    if out["secret"]:
+        secrets.append((out["account"], out["secret"]))
+    accounts = _get(config or {}, "accounts") or {}
+    for name in sorted(accounts):
+        secret = _get(_get(accounts[name], "xvantage") or {}, "webhook_secret")
+        if secret and (name, secret) not in secrets:
+            secrets.append((name, secret))
+    out["secrets"] = secrets
     return out
 
 
@@ -212,9 +226,10 @@ class XvantageWebhookSensor(Sensor):
         self._run_thread = threading.current_thread()
         self._stopped.clear()
         try:
-            if not self.settings["enabled"] or not self.settings["secret"]:
+            if not self.settings["enabled"] or not self.settings["secrets"]:
                 self.log.info("Xvantage webhook receiver is off (set xvantage_webhook.enabled "
-                              "and xvantage_webhook.secret in the pack config)")
+                              "and xvantage_webhook.secret, or accounts.<name>.xvantage."
+                              "webhook_secret, in the pack config)")
                 self._stop.wait()
                 return
             while not self._stop.is_set():
@@ -279,20 +294,21 @@ class XvantageWebhookSensor(Sensor):
             raise WebhookRejected(401, "x-hub-signature header missing")
         now = self.clock()
         window = int(self.settings["replay_window"])
-        events = [(event,) + check_event(event, self.settings["secret"], signature, now, window)
+        events = [(event,) + check_event(event, self.settings["secrets"], signature, now, window)
                   for event in split_events(body)]
         accepted, duplicates = [], []
-        for event, event_id, _ in events:
-            (accepted if self._deliver(event, event_id, now) else duplicates).append(event_id)
+        for event, event_id, _, account in events:
+            delivered = self._deliver(event, event_id, account, now)
+            (accepted if delivered else duplicates).append(event_id)
         return 200, {"accepted": accepted, "duplicates": duplicates}
 
-    def _deliver(self, event, event_id, now):
+    def _deliver(self, event, event_id, account, now):
         if not self.seen.claim(event_id):
             self.log.info("webhook event %s already dispatched; acknowledged again", event_id)
             return False
         try:
             received = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-            payloads = payloads_for(event, self.settings["account"], received)
+            payloads = payloads_for(event, account, received)
             with self._dispatch_lock:
                 for payload in payloads:
                     self.sensor_service.dispatch(trigger=ORDER_EVENT_TRIGGER, payload=payload)

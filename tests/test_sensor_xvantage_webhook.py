@@ -421,3 +421,23 @@ def test_emulator_webhook_with_the_wrong_secret_is_refused(server, datastore):
         assert rec.service.dispatched == []
     finally:
         rec.stop()
+
+
+def test_per_account_secrets_tell_which_account_an_event_belongs_to(datastore):
+    raw = emulator_config("http://127.0.0.1:9")
+    base = raw["accounts"]["default"]
+    raw["accounts"] = {
+        "emea": dict(base, xvantage=dict(base["xvantage"], webhook_secret="emea-secret")),
+        "us": dict(base, xvantage=dict(base["xvantage"], webhook_secret="us-secret"))}
+    raw["xvantage_webhook"] = {"enabled": True, "port": 0}     # no top-level secret
+    rec = Receiver(datastore, pack_config.prepare(raw))
+    try:
+        assert rec.post(status_event("US-1"), signature=sign("us-secret", "US-1")) \
+            .status_code == 200
+        assert rec.post(status_event("EU-1"), signature=sign("emea-secret", "EU-1")) \
+            .status_code == 200
+        assert rec.post(status_event("X-1"), signature=sign(SECRET, "X-1")).status_code == 401
+        assert [(p["event_id"], p["account"]) for _, p in rec.service.dispatched] == [
+            ("US-1", "us"), ("EU-1", "emea")]
+    finally:
+        rec.stop()

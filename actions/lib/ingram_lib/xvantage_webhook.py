@@ -90,12 +90,21 @@ def split_events(body):
     raise WebhookRejected(400, "body must be a JSON object or a non-empty list of objects")
 
 
-def check_event(event, secret, signature, now, window):
-    """Returns ``(event_id, epoch)`` of an authentic, fresh event, else raises."""
+def check_event(event, secrets, signature, now, window):
+    """``(event_id, epoch, account)`` of an authentic, fresh event, else raises.
+
+    ``secrets`` is ``[(account, secret)]``: the secret that verifies the signature names the
+    account (one receiver can serve several Xvantage apps).
+    """
     event_id = get_ci(event, "eventId")
     if not isinstance(event_id, str) or not event_id.strip():
         raise WebhookRejected(400, "event has no eventId")
-    if not signature_valid(secret, event_id, signature):
+    account = None
+    for name, secret in secrets:
+        if signature_valid(secret, event_id, signature):
+            account = name
+            break
+    if account is None:
         raise WebhookRejected(401, "x-hub-signature does not match the event id")
     raw_ts = get_ci(event, "eventTimeStamp", "evenTtimeStamp")
     epoch = parse_timestamp(raw_ts)
@@ -105,7 +114,7 @@ def check_event(event, secret, signature, now, window):
         raise WebhookRejected(400, "event is older than the replay window (%ds)" % window)
     if epoch > now + window:
         raise WebhookRejected(400, "event timestamp is in the future beyond the window")
-    return event_id, epoch
+    return event_id, epoch, account
 
 
 def _as_list(value):
