@@ -67,7 +67,7 @@ def cmd_action(args):
 def describe_trigger(trigger, payload):
     """One line a person can scan: which object, and what happened to it."""
     p = payload or {}
-    what = p.get("orderNumber") or p.get("name") or ""
+    what = p.get("orderNumber") or p.get("order_number") or p.get("name") or ""
     line = "%-40s %s %s %s" % (trigger, p.get("account", ""), p.get("id", ""), what)
     if "previous_status" in p:
         old = "/".join(str(v) for v in (p.get("previous_status"), p.get("previous_statusCode"))
@@ -77,6 +77,8 @@ def describe_trigger(trigger, payload):
         line += ": %s -> %s" % (old, new)
     elif "days_left" in p:
         line += ": expires %s (in %s days)" % (p.get("expirationDate"), p.get("days_left"))
+    elif p.get("kind"):
+        line += ": %s" % p["kind"]
     elif p.get("status"):
         line += ": %s%s" % (p.get("type") + " " if p.get("type") else "", p["status"])
     return line.rstrip()

@@ -441,3 +441,11 @@ def test_per_account_secrets_tell_which_account_an_event_belongs_to(datastore):
             ("US-1", "us"), ("EU-1", "emea")]
     finally:
         rec.stop()
+
+
+def test_runner_summary_line_names_the_order_and_what_happened():
+    from runner.__main__ import describe_trigger
+    line = describe_trigger("ingram_micro.xvantage_order_event",
+                            {"account": "default", "order_number": "20-RD128",
+                             "kind": "order_shipped"})
+    assert line.endswith("default  20-RD128: order_shipped")
