@@ -428,3 +428,29 @@ def emulator_search_all(server):
     day = day_string(server.emulator.clock.now())
     start = day_string(server.emulator.clock.now() - 40 * DAY)
     return client.search_all({"ingramOrderDate-bt": [start, day]}, max_items=100000)["orders"]
+
+
+def test_crash_between_dispatch_and_checkpoint_repeats_one_event(server, datastore):
+    emulator = server.emulator
+    sensor, service = new_sensor(server, datastore)
+    sensor.poll()
+    first, second = place(emulator, 2)
+    real_set = service.set_value
+    failures = []
+
+    def set_value(name, value, **kwargs):
+        # The datastore goes away right after the first trigger was dispatched.
+        if service.dispatched and not failures:
+            failures.append(name)
+            raise RuntimeError("datastore unavailable")
+        return real_set(name, value, **kwargs)
+    service.set_value = set_value
+    sensor.poll()
+    assert sensor.last_poll["default"]["ok"] is False
+    assert len(service.dispatched) == 1
+    service.set_value = real_set
+    restarted, again = new_sensor(server, datastore)
+    restarted.poll()
+    restarted.poll()
+    numbers = [p["order_number"] for _, p in service.dispatched + again.dispatched]
+    assert sorted(numbers) == sorted([first, second, numbers[0]])   # one repeat, no loss
