@@ -7,9 +7,11 @@ their line statuses are diffed against the last ones seen. GET calls are metered
 endpoint against Ingram's 60 per minute; a sweep that does not fit in one poll resumes at the
 next page on the next poll.
 
-State per order lives in its own datastore key (a small JSON string), written right after
-the order's trigger is dispatched, so a restart neither repeats nor loses an event (a crash
-between dispatch and write repeats that one event: at-least-once, never lost).
+State is one small record per order (fingerprint, date, statuses), spread over sixteen
+datastore values by a hash of the order number. The value holding an order is written right
+after its trigger is dispatched, so a restart neither repeats nor loses an event (a crash
+between dispatch and write repeats that one event: at-least-once, never lost). Changes that
+fire nothing are written once per search page.
 """
 
 import calendar
