@@ -20,6 +20,23 @@ class ConfigValidationError(ValueError):
     pass
 
 
+class PackConfigDict(dict):
+    """As st2's: reading a key that is not there raises ``ValueError`` naming its path."""
+
+    def __init__(self, values, path="config"):
+        super(PackConfigDict, self).__init__()
+        self._path = path
+        for key, value in values.items():
+            self[key] = (PackConfigDict(value, "%s.%s" % (path, key))
+                         if isinstance(value, dict) else value)
+
+    def __missing__(self, key):
+        raise ValueError("%s.%s is not set in the ingram_micro pack config" % (self._path, key))
+
+    def __deepcopy__(self, memo):
+        return PackConfigDict(copy.deepcopy(dict(self), memo), self._path)
+
+
 def load_schema(root=PACK_ROOT):
     with open(os.path.join(root, "config.schema.yaml")) as handle:
         return yaml.safe_load(handle)
@@ -64,7 +81,7 @@ def prepare(raw, schema=None):
     except jsonschema.ValidationError as exc:
         where = ".".join(str(p) for p in exc.path) or "config"
         raise ConfigValidationError("%s: %s" % (where, exc.message))
-    return config
+    return PackConfigDict(config)
 
 
 def load_file(path, schema=None):

@@ -68,3 +68,12 @@ def test_dependent_product_points_at_its_base_product(config, emulator):
     (base,) = storage["dependsOn"]
     found = catalog.find_product(emulator.marketplace.state, id=base["id"])
     assert found["mpn"] == base["mpn"] == catalog.LEGACY_E3_MPN
+
+
+def test_find_product_accepts_numbers_from_a_json_body(emulator):
+    state = emulator.marketplace.state
+    product = catalog.find_product(state, mpn="MS-AZR-0145P")
+    assert catalog.find_product(state, id=int(product["id"])) is product
+    with pytest.raises(HttpError) as info:
+        catalog.find_product(state, mpn=12345, vendor=7)
+    assert info.value.status == 404

@@ -351,6 +351,8 @@ def test_list_and_get_subscriptions(run_action, emulator):
     assert detail["orderParameters"][0]["name"] == "domain"
     assert len(detail["lastModifiedDate"]) == 10
     assert_spec("SubscriptionDetailed", detail)
+    plan = run_action("get_service_plan", planId=str(detail["planId"]))
+    assert plan.succeeded and plan.result["id"] == str(detail["planId"])
     created = detail["creationDate"]
     window = run_action("list_subscriptions", creationDateFrom=created,
                         creationDateTo=created).result

@@ -4,6 +4,12 @@ import pytest
 
 import spec_check
 
+
+@pytest.fixture(autouse=True)
+def _spec():
+    spec_check.load_spec()  # skips (or fails, when required) without the spec
+
+
 CONTACT = {"type": "admin", "firstName": "Jane", "lastName": "Doe",
            "email": "jane@example.com", "phoneNumber": "1##5555550100#"}
 CUSTOMER = {"id": "1000001", "name": "Contoso", "language": "en_US", "status": "active",

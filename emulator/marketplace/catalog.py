@@ -149,7 +149,8 @@ def _same_period(stored, wanted):
 
 
 def _ieq(value, wanted):
-    return (value or "").lower() == wanted.lower()
+    # Order lines come from request bodies, where a number may stand in for a string.
+    return (value or "").lower() == str(wanted).lower()
 
 
 def find_product(state, mpn=None, id=None, vendor=None, billing_period=None,
@@ -164,7 +165,7 @@ def find_product(state, mpn=None, id=None, vendor=None, billing_period=None,
     if not mpn and not id:
         raise HttpError(400, "Product line must identify the product by mpn or id")
     if id:
-        product = state.products.get(id)
+        product = state.products.get(str(id))
         candidates = [product] if product is not None else []
     else:
         candidates = list(state.products.values())

@@ -78,7 +78,7 @@ def new_subscription(state, customer_id, product, quantity, parameters=None, cre
         "lastModifiedDate": created.isoformat(),
         "billingModel": product.get("billingModel") or "chargeBeforeBillingPeriod",
         "billingPeriod": dict(product.get("billingPeriod") or {"type": "month", "duration": 1}),
-        "subscriptionPeriod": dict(term), "planId": 10000 + int(product["id"]) % 1000,
+        "subscriptionPeriod": dict(term), "planId": _plan_id(product),
         "products": [{
             "mpn": product["mpn"], "vendor": product["vendor"], "id": product["id"],
             "name": product["name"], "quantity": int(quantity),
@@ -260,3 +260,10 @@ def register(router, state):
     router.add("GET", "/subscriptions/{id}", get_subscription)
     router.add("PATCH", "/subscriptions/{id}", update_subscription)
     router.add("POST", "/subscriptions/{id}/specialPricing", special_pricing)
+
+
+def _plan_id(product):
+    # The catalog stamps each product with its service plan, so GET /plans/{planId} of a
+    # subscription resolves; a product added without one gets a stable stand-in.
+    plan_id = product.get("_planId")
+    return int(plan_id) if plan_id is not None else 10000 + int(product["id"]) % 1000

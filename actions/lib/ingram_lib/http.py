@@ -163,6 +163,10 @@ class Transport(object):
         self.log.debug("%s %s -> %s in %.0f ms (correlation id %s)", method, path,
                        response.status_code, (time.monotonic() - started) * 1000,
                        self.correlation_id(response))
+        # The body is read; httpx's stream still points back at the response, a cycle that
+        # keeps every page alive until a full garbage collection. Paging through thousands
+        # of rows would then grow memory with the page count.
+        response.stream = httpx.ByteStream(response.content)
         return response
 
     @staticmethod

@@ -5,6 +5,7 @@ Token: ``POST {base}/token`` with Basic auth, ``X-Subscription-Key`` and a
 """
 
 import base64
+import collections
 
 from . import checks, paths
 from .errors import ApiError, AuthenticationError
@@ -138,10 +139,14 @@ class MarketplaceClient(object):
         """Yields rows of a list endpoint, walking ``offset`` up to ``pagination.total``.
 
         Lists are newest first, so rows created while we page push older rows onto the
-        next page; rows are de-duplicated by ``id``. Memory holds one page plus the ids.
+        next page; rows are de-duplicated by ``id``. A repeat can only come from the rows
+        just before it, so only the ids of the last two pages are remembered: memory stays
+        one page plus a bounded window, however many pages the list has.
         """
         page_size = checks.positive_int("limit", page_size, 1, MAX_PAGE)
+        recent = collections.deque()
         seen = set()
+        window = 2 * page_size
         yielded = 0
         while True:
             page = self.get(path, dict(params or {}, offset=offset, limit=page_size)) or {}
@@ -154,6 +159,9 @@ class MarketplaceClient(object):
                     if key in seen:
                         continue
                     seen.add(key)
+                    recent.append(key)
+                    if len(recent) > window:
+                        seen.discard(recent.popleft())
                 yield row
                 yielded += 1
                 if max_items is not None and yielded >= max_items:
