@@ -97,6 +97,9 @@ def cmd_sensor(args):
         sys.stdout.flush()
 
     def polled(number, sensor):
+        if not getattr(sensor, "active", True):
+            print("poll %d/%d: standby, another copy of the sensor holds the lease"
+                  % (number, args.polls), file=sys.stderr)
         for account, outcome in sorted(getattr(sensor, "last_poll", {}).items()):
             state = "ok" if outcome.get("ok") else "failed: %s" % outcome.get("error")
             print("poll %d/%d, account %s: %d request(s), %d trigger(s), %s"

@@ -207,3 +207,31 @@ def test_sensor_yaml_poll_intervals_match_the_defaults():
     assert metas["order_sensor"]["poll_interval"] == order_watch.DEFAULTS["poll_interval"]
     assert metas["subscription_sensor"]["poll_interval"] == \
         subscription_watch.DEFAULTS["poll_interval"]
+
+
+def test_single_active_lets_one_copy_poll_and_another_take_over(server, emulator):
+    from runner.datastore import Datastore
+    now = [1000.0]
+    store = Datastore(":memory:", clock=lambda: now[0])
+    emulator.clock.freeze()
+    config = sensor_config(server, sensors={"single_active": True})
+    first, service1 = make_sensor("order_sensor", config, store, emulator)
+    second, service2 = make_sensor("order_sensor", config, store, emulator)
+    poll(first, service1)
+    poll(second, service2)
+    assert first.active and not second.active and second.last_poll == {}
+
+    a = place(emulator)
+    assert names(poll(first, service1)) == [a["id"]]
+    assert poll(second, service2) == []
+
+    first.cleanup()  # a clean stop hands over at once
+    b = place(emulator)
+    assert names(poll(second, service2)) == [b["id"]] and second.active
+
+    # A copy that dies without cleanup holds the lease until its TTL runs out.
+    third, service3 = make_sensor("order_sensor", config, store, emulator)
+    c = place(emulator)
+    assert poll(third, service3) == [] and not third.active
+    now[0] += 3 * 30 + 61
+    assert names(poll(third, service3)) == [c["id"]] and third.active

@@ -225,3 +225,25 @@ def test_order_listed_after_the_overlap_window_is_still_reported_as_new(
     emulator.clock.advance(5)
     assert sorted(names(poll(sensor, service), "order_status_changed")) == sorted(
         [newest["id"], late["id"]])
+
+
+def test_new_orders_survive_a_server_that_reads_creation_time_as_local_time(
+        server, emulator, datastore):
+    sensor, service = start(server, emulator, datastore)
+    poll(sensor, service)
+    client = sensor.client("default")
+    real_get = client.get
+
+    def as_if_local_time_were_utc_minus_10(path, params=None):
+        params = dict(params or {})
+        if params.get("creationTimeFrom"):
+            shifted = emu_orders.parse_time("t", params["creationTimeFrom"]) + 10 * 3600
+            params["creationTimeFrom"] = emu_orders.iso(shifted)
+        return real_get(path, params)
+    client.get = as_if_local_time_were_utc_minus_10
+    emulator.clock.advance(3600)
+    first = place(emulator)
+    assert names(poll(sensor, service), "order_created") == [first["id"]]
+    emulator.clock.advance(120)
+    second = place(emulator)
+    assert names(poll(sensor, service), "order_created") == [second["id"]]

@@ -8,6 +8,8 @@ and implements ``poll_account(ctx)``; the base does the rest:
 * reads its settings from ``config["sensors"]`` (common keys) merged with
   ``config["sensors"][SECTION]``, over ``DEFAULTS``; ``poll_interval`` from there is
   applied with ``set_poll_interval`` (never below st2's minimum of 4 s);
+* with ``sensors.single_active``, polls only while it holds the sensor's lease
+  (``sensor_state.Lease``), so one copy is active when several sensor nodes run it;
 * never lets an exception out of ``poll()``: an API error (5xx, 429 after retries,
   timeout), a bad body, a missing config or a bug is logged and the next poll retries.
   StackStorm stops respawning a sensor that crashes twice within 10 s, so a sensor that
@@ -51,14 +53,18 @@ from . import PACK
 from .config import account_names, marketplace_settings
 from .errors import ConfigError, IngramMicroError
 from .marketplace import MarketplaceClient
-from .sensor_state import StateParts, StateStore
+from .sensor_state import Lease, StateParts, StateStore
 
 MINIMUM_POLL_INTERVAL = 4
 
 COMMON_DEFAULTS = {
     "accounts": [],
     "max_requests_per_poll": 20,
+    "single_active": False,
 }
+# A lease outlives this many poll intervals (plus slack for a poll slowed by retries).
+LEASE_INTERVALS = 3
+LEASE_SLACK = 60
 
 
 class BudgetExhausted(IngramMicroError):
@@ -202,6 +208,9 @@ class IngramPollingSensor(PollingSensor):
         # Injectable so tests can follow the emulator's clock.
         self.clock = time.time
         self._clients = {}
+        self._lease = None
+        # False while another copy of this sensor holds the lease (sensors.single_active).
+        self.active = True
         # Outcome of the latest poll per account: {"ok", "requests", "dispatched", "error"}.
         self.last_poll = {}
 
@@ -253,8 +262,33 @@ class IngramPollingSensor(PollingSensor):
         except Exception as exc:
             self.log.error("%s: not polling: %s", type(self).__name__, exc)
             return
+        if not self._may_poll(settings):
+            return
         for account in accounts:
             self._poll_one(account, settings)
+            if settings.get("single_active"):
+                self._may_poll(settings)
+
+    def _may_poll(self, settings):
+        if not settings.get("single_active"):
+            self.active = True
+            return True
+        if self._lease is None:
+            self._lease = Lease(self.sensor_service, self.SECTION)
+        ttl = LEASE_INTERVALS * float(self.get_poll_interval()) + LEASE_SLACK
+        try:
+            active = self._lease.acquire(ttl)
+        except Exception as exc:
+            self.log.warning("could not read or renew the sensor lease: %s", exc)
+            active = False
+        if active != self.active:
+            self.log.info("%s %s (lease %s)", type(self).__name__,
+                          "is the active copy" if active else "is on standby",
+                          self._lease.key)
+        self.active = active
+        if not active:
+            self.last_poll = {}
+        return active
 
     def _poll_one(self, account, settings):
         outcome = {"ok": False, "requests": 0, "dispatched": 0, "error": None}
@@ -283,6 +317,8 @@ class IngramPollingSensor(PollingSensor):
         self.last_poll[account] = outcome
 
     def cleanup(self):
+        if self._lease is not None:
+            self._lease.release()
         for client in self._clients.values():
             try:
                 client.transport.close()

@@ -13,6 +13,10 @@ event; nothing is ever skipped.)
 
 import copy
 import json
+import math
+import os
+import socket
+import uuid
 
 from . import PACK
 from .errors import IngramMicroError
@@ -124,3 +128,36 @@ def trim_oldest(mapping, limit, age):
     for key in dropped:
         del mapping[key]
     return dropped
+
+
+class Lease(object):
+    """Lets one copy of a sensor poll when several sensor nodes run it (unpartitioned HA).
+
+    The holder's name is kept under ``ingram_micro.sensor.<sensor>.lease`` with a TTL and
+    renewed on every poll; another copy polls only once the key is gone (released on a
+    clean stop, expired after a crash). The datastore has no compare-and-set, so two copies
+    starting at the same moment can both poll once before one of them steps back: a guard,
+    not a replacement for sensor partitioning.
+    """
+
+    def __init__(self, kv, sensor, holder=None):
+        self.kv = kv
+        self.key = "%s.%s.lease" % (KEY_ROOT, sensor)
+        self.holder = holder or "%s:%d:%s" % (socket.gethostname(), os.getpid(),
+                                              uuid.uuid4().hex[:8])
+
+    def acquire(self, ttl):
+        current = self.kv.get_value(self.key, local=False)
+        if current and current != self.holder:
+            return False
+        self.kv.set_value(self.key, self.holder, ttl=max(1, int(math.ceil(ttl))),
+                          local=False)
+        # Re-read: of two copies that both found the key free, the later writer wins.
+        return self.kv.get_value(self.key, local=False) == self.holder
+
+    def release(self):
+        try:
+            if self.kv.get_value(self.key, local=False) == self.holder:
+                self.kv.delete_value(self.key, local=False)
+        except Exception:
+            pass
