@@ -3,6 +3,7 @@
   python -m runner list
   python -m runner action list_customers name=Contoso all_pages=true
   python -m runner sensor order_sensor --polls 3 --interval 5
+  python -m runner --config my.yaml sensor xvantage_webhook_sensor --seconds 60
   python -m runner demo
 
 Without --config the pack runs against the local emulator: the one listening on
@@ -66,7 +67,7 @@ def cmd_action(args):
 def describe_trigger(trigger, payload):
     """One line a person can scan: which object, and what happened to it."""
     p = payload or {}
-    what = p.get("orderNumber") or p.get("name") or ""
+    what = p.get("orderNumber") or p.get("order_number") or p.get("name") or ""
     line = "%-40s %s %s %s" % (trigger, p.get("account", ""), p.get("id", ""), what)
     if "previous_status" in p:
         old = "/".join(str(v) for v in (p.get("previous_status"), p.get("previous_statusCode"))
@@ -76,6 +77,8 @@ def describe_trigger(trigger, payload):
         line += ": %s -> %s" % (old, new)
     elif "days_left" in p:
         line += ": expires %s (in %s days)" % (p.get("expirationDate"), p.get("days_left"))
+    elif p.get("kind"):
+        line += ": %s" % p["kind"]
     elif p.get("status"):
         line += ": %s%s" % (p.get("type") + " " if p.get("type") else "", p["status"])
     return line.rstrip()
@@ -107,7 +110,7 @@ def cmd_sensor(args):
     def work(config):
         service = execute.run_sensor(args.name, config, store, polls=args.polls,
                                      interval=args.interval, on_dispatch=show,
-                                     on_poll=polled)
+                                     on_poll=polled, seconds=args.seconds)
         print("%d trigger(s) dispatched, %d dropped as invalid"
               % (len(service.dispatched), len(service.dropped)), file=sys.stderr)
         return 1 if service.dropped else 0
@@ -133,11 +136,15 @@ def main(argv=None):
     p_action = sub.add_parser("action", help="run an action")
     p_action.add_argument("name")
     p_action.add_argument("params", nargs="*", metavar="key=value")
-    p_sensor = sub.add_parser("sensor", help="run a sensor for N polls, printing triggers")
+    p_sensor = sub.add_parser("sensor", help="run a sensor for N polls (a passive one for "
+                              "N seconds), printing triggers")
     p_sensor.add_argument("name")
     p_sensor.add_argument("--polls", type=int, default=1)
     p_sensor.add_argument("--interval", type=float, default=None,
                           help="seconds between polls (default: the sensor's poll_interval)")
+    p_sensor.add_argument("--seconds", type=float, default=None,
+                          help="how long a passive sensor (e.g. xvantage_webhook_sensor) "
+                          "serves before it is stopped (default: until Ctrl-C)")
     p_sensor.add_argument("--json", action="store_true",
                           help="print each trigger as one JSON line instead of a summary")
     sub.add_parser("demo", help="a short scenario through the pack's actions on the emulator")

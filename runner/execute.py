@@ -1,5 +1,6 @@
 """Runs one action or sensor in this process with st2's conventions."""
 
+import threading
 import time
 
 from . import loader, params
@@ -51,11 +52,34 @@ def make_sensor(name, config, datastore, strict=True, on_dispatch=None, poll_int
     return cls(**kwargs), service
 
 
+def is_passive(sensor):
+    """A passive ``Sensor`` implements ``run()`` itself; a ``PollingSensor`` has ``poll()``."""
+    return not callable(getattr(sensor, "poll", None))
+
+
+def run_passive(sensor, seconds=None):
+    """Runs a passive sensor's ``run()`` for ``seconds`` (None: until Ctrl-C), then stops it
+    with ``cleanup()`` as the sensor container does on shutdown."""
+    worker = threading.Thread(target=sensor.run, name="sensor-run", daemon=True)
+    worker.start()
+    try:
+        worker.join(seconds)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sensor.cleanup()
+        worker.join(5)
+
+
 def run_sensor(name, config, datastore, polls=1, interval=None, on_dispatch=None,
-               strict=False, on_poll=None):
+               strict=False, on_poll=None, seconds=None):
+    """Polls a polling sensor ``polls`` times, or serves a passive one for ``seconds``."""
     sensor, service = make_sensor(name, config, datastore, strict=strict,
                                   on_dispatch=on_dispatch)
     sensor.setup()
+    if is_passive(sensor):
+        run_passive(sensor, seconds)
+        return service
     try:
         for i in range(polls):
             sensor.poll()

@@ -8,6 +8,7 @@ from .auth import Credentials, TokenAuthority
 from .common import check_headers, echo_headers, error_body, fail
 from .ratelimit import TOO_MANY, RateLimiter
 from .state import OrderStore
+from .webhooks import WebhookEmitter
 
 TOKEN_PATH = "/oauth/oauth20/token"
 RESOURCES = [orders, search]
@@ -22,6 +23,7 @@ class XvantageApp(object):
         self.auth = TokenAuthority(clock, self.credentials)
         self.store = OrderStore(clock)
         self.rate_limit = RateLimiter(clock, enabled=rate_limit)
+        self.webhooks = WebhookEmitter(self.store, clock)
         # Daily maintenance windows answer 500 to every reseller call (v6 creates fail).
         self.maintenance = False
         self.router = Router()
@@ -100,6 +102,13 @@ class XvantageApp(object):
         if path == "/maintenance" and request.method == "POST":
             self.maintenance = bool(body.get("enabled", True))
             return Response(200, {"maintenance": self.maintenance})
+        if path == "/webhooks" and request.method == "POST":
+            self.webhooks.configure(body.get("url"), body.get("secret"))
+            return Response(200, {"url": self.webhooks.url})
+        if path == "/webhooks/flush" and request.method == "POST":
+            sent = self.webhooks.flush()
+            return Response(200, {"sent": [{"eventId": r["eventId"], "status": r["status"]}
+                                           for r in sent]})
         if path == "/orders/bulk" and request.method == "POST":
             numbers = orders.bulk_create(
                 self.store, int(body.get("count", 100)), start=body.get("start"),

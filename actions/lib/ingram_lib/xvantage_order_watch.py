@@ -1,0 +1,387 @@
+"""Finds new and changed Xvantage orders by fingerprinting order-search rows.
+
+Order search has no modified-since filter and no sort, so each poll walks the search over a
+rolling window of order dates and hashes what a row carries (order status, total, and each
+sub-order's number, status and total). Only orders whose hash moved are read in detail, and
+their line statuses are diffed against the last ones seen. GET calls are metered per
+endpoint against Ingram's 60 per minute; a sweep that does not fit in one poll resumes at the
+next page on the next poll.
+
+State is one small record per order (fingerprint, date, statuses), spread over sixteen
+datastore values by a hash of the order number. The value holding an order is written right
+after its trigger is dispatched, so a restart neither repeats nor loses an event (a crash
+between dispatch and write repeats that one event: at-least-once, never lost). Changes that
+fire nothing are written once per search page.
+"""
+
+import calendar
+import hashlib
+import json
+import time
+from collections import deque
+
+from .errors import ApiError, RateLimitError
+from .xvantage_results import as_list, as_number, pick, status as normalize_status
+
+CREATED_TRIGGER = "ingram_micro.xvantage_order_created"
+CHANGED_TRIGGER = "ingram_micro.xvantage_order_status_changed"
+
+SEARCH = "search"
+DETAILS = "details"
+
+# Statuses after which an order no longer moves; such orders are compacted, then forgotten.
+TERMINAL = frozenset(("CANCELLED", "DELIVERED", "INVOICED", "CLOSED"))
+DAY = 86400
+
+
+class EndpointLimiter(object):
+    """Ingram's limit is 60 GET per minute per endpoint and API app: a sliding 60 s window
+    per endpoint, kept by the sensor across polls, and a pause after a 429."""
+
+    def __init__(self, per_minute, clock=time.time):
+        self.per_minute = int(per_minute)
+        self.clock = clock
+        self._calls = {}
+        self._paused_until = 0.0
+
+    def pause(self, seconds):
+        self._paused_until = max(self._paused_until, self.clock() + float(seconds))
+
+    def paused_for(self):
+        return max(0.0, self._paused_until - self.clock())
+
+    def take(self, endpoint):
+        now = self.clock()
+        if now < self._paused_until:
+            return False
+        calls = self._calls.setdefault(endpoint, deque())
+        while calls and calls[0] <= now - 60:
+            calls.popleft()
+        if len(calls) >= self.per_minute:
+            return False
+        calls.append(now)
+        return True
+
+
+def day_string(epoch):
+    return time.strftime("%Y-%m-%d", time.gmtime(epoch))
+
+
+def day_epoch(text):
+    try:
+        return calendar.timegm(time.strptime(str(text)[:10], "%Y-%m-%d"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _sub_orders(row):
+    out = []
+    for sub in as_list(pick(row, "subOrders")):
+        if not isinstance(sub, dict):
+            continue
+        out.append({"sub_order_number": _text(pick(sub, "subOrderNumber")),
+                    "status": normalize_status(pick(sub, "subOrderStatus")),
+                    "total": as_number(pick(sub, "subOrderTotal"))})
+    return sorted(out, key=lambda s: s["sub_order_number"] or "")
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def row_status(row):
+    """The order status as the client reports it for a search row (the sub-orders' shared
+    status, else OPEN/CLOSED as sent), so triggers and the search action agree."""
+    return _text(pick(row, "orderStatus"))
+
+
+def fingerprint(row):
+    """A hash of everything in a search row that moves when the order does."""
+    material = [row_status(row), as_number(pick(row, "orderTotal")),
+                [[s["sub_order_number"], s["status"], s["total"]] for s in _sub_orders(row)]]
+    return hashlib.sha1(json.dumps(material, sort_keys=True, default=str)
+                        .encode("utf-8")).hexdigest()[:20]
+
+
+def line_key(line):
+    number = pick(line, "ingramOrderLineNumber", "ingramLineNumber", "lineNumber",
+                  "customerLineNumber")
+    return "%s/%s" % (pick(line, "subOrderNumber") or "", number or "")
+
+
+def summarize_lines(details):
+    """Line summaries of an order-details body (already normalised by the client)."""
+    out = []
+    for line in as_list(pick(details or {}, "lines")):
+        if not isinstance(line, dict):
+            continue
+        out.append({
+            "key": line_key(line),
+            "sub_order_number": _text(pick(line, "subOrderNumber")),
+            "line_number": _text(pick(line, "ingramOrderLineNumber", "ingramLineNumber")),
+            "customer_line_number": _text(pick(line, "customerLineNumber")),
+            "ingram_part_number": _text(pick(line, "ingramPartNumber")),
+            "status": normalize_status(pick(line, "lineStatus")),
+            "quantity_ordered": as_number(pick(line, "quantityOrdered")),
+            "quantity_confirmed": as_number(pick(line, "quantityConfirmed")),
+            "quantity_backordered": as_number(pick(line, "quantityBackOrdered")),
+            "tracking_numbers": [str(t) for t in as_list(pick(line, "trackingNumbers"))],
+            "invoice_numbers": [str(t) for t in as_list(pick(line, "invoiceNumbers"))],
+        })
+    return out
+
+
+def order_summary(account, row):
+    return {
+        "account": account,
+        "order_number": str(pick(row, "ingramOrderNumber")),
+        "customer_order_number": _text(pick(row, "customerOrderNumber")),
+        "order_date": _text(pick(row, "ingramOrderDate")),
+        "status": row_status(row),
+        "status_raw": _text(pick(row, "orderStatusRaw", "orderStatus")),
+        "order_total": as_number(pick(row, "orderTotal")),
+        "vendor_name": _text(pick(row, "vendorName")),
+        "end_user_company_name": _text(pick(row, "endUserCompanyName")),
+        "sub_orders": _sub_orders(row),
+    }
+
+
+def record_for(row, fp, lines, now, previous=None):
+    status = row_status(row)
+    terminal_at = None
+    if status in TERMINAL:
+        terminal_at = (previous or {}).get("terminal_at") or now
+    return {
+        "fp": fp,
+        "date": _text(pick(row, "ingramOrderDate")),
+        "status": status,
+        "total": as_number(pick(row, "orderTotal")),
+        "subs": {s["sub_order_number"]: s["status"] for s in _sub_orders(row)},
+        "lines": None if lines is None else {li["key"]: li["status"] for li in lines},
+        "terminal_at": terminal_at,
+    }
+
+
+def changes(previous, row, lines):
+    """What moved between a stored record and a fresh row plus (optional) detail lines."""
+    summary_subs = _sub_orders(row)
+    sub_changes = []
+    old_subs = previous.get("subs") or {}
+    for sub in summary_subs:
+        before = old_subs.get(sub["sub_order_number"])
+        if before != sub["status"]:
+            sub_changes.append({"sub_order_number": sub["sub_order_number"],
+                                "previous_status": before, "status": sub["status"]})
+    line_changes = []
+    if lines is not None:
+        old_lines = previous.get("lines")
+        for line in lines:
+            before = None if old_lines is None else old_lines.get(line["key"])
+            if old_lines is None or before != line["status"]:
+                line_changes.append(dict(line, previous_status=before))
+    return sub_changes, line_changes
+
+
+BUCKETS = 16
+STATE_PARTS = dict({"meta": {"baselined": False, "next_page": 1}},
+                   **{"orders_%x" % i: {} for i in range(BUCKETS)})
+
+
+def bucket(number):
+    """The state part of an order: orders are spread over parts so that the checkpoint
+    after a dispatch rewrites a sixteenth of the state, not all of it."""
+    return "orders_%x" % (int(hashlib.sha1(number.encode("utf-8")).hexdigest(), 16) % BUCKETS)
+
+
+class XvantageOrderWatcher(object):
+    """One poll of one account; ``ctx`` is a ``polling.PollContext``."""
+
+    def __init__(self, ctx, limiter):
+        self.ctx = ctx
+        self.client = ctx.client
+        self.state = ctx.state
+        self.meta = ctx.state["meta"]
+        self.settings = ctx.settings
+        self.limiter = limiter
+        self.now = ctx.now
+        self.page_size = int(self.settings["page_size"])
+        # Orders whose row this poll matched their stored fingerprint: their lines can be
+        # read as a baseline without hiding a change.
+        self.unchanged = []
+        self.dirty = set()
+        self.stats = {"pages": 0, "rows": 0, "created": 0, "changed": 0, "details": 0,
+                      "deferred": 0, "sweep_complete": False}
+
+    def record(self, number):
+        return self.state[bucket(number)].get(number)
+
+    def records(self):
+        for i in range(BUCKETS):
+            part = self.state["orders_%x" % i]
+            for number, record in list(part.items()):
+                yield number, record
+
+    def _store(self, number, record):
+        self.state[bucket(number)][number] = record
+        self.dirty.add(bucket(number))
+
+    def _checkpoint(self, *parts):
+        """Writes ``parts`` and every part changed silently (without a trigger) so far.
+
+        Silent changes are written once per page, not per order: losing them in a crash
+        only means recomputing them, as no trigger depends on them.
+        """
+        todo = sorted(set(parts) | self.dirty)
+        if todo:                    # StateParts.save() with no names writes every part
+            self.state.save(*todo)
+        self.dirty = set()
+
+    def _take(self, endpoint):
+        # Two spare requests: a token refresh and a retry also count against the poll.
+        return self.ctx.budget.allows(2) and self.limiter.take(endpoint)
+
+    # -- entry point ------------------------------------------------------------------------
+
+    def poll(self):
+        if self.limiter.paused_for() > 0:
+            self.stats["paused"] = round(self.limiter.paused_for(), 1)
+            return self.stats
+        try:
+            self._sweep()
+            self._fill_line_baselines()
+        except RateLimitError as exc:
+            wait = exc.retry_after if exc.retry_after else 60.0
+            self.limiter.pause(wait)
+            self.stats["rate_limited"] = wait
+            self.ctx.log.warning("Xvantage rate limit hit for account %s; pausing %.0f s",
+                                 self.ctx.account, wait)
+        return self.stats
+
+    def _sweep(self):
+        window = int(self.settings["window_days"])
+        filters = {"ingramOrderDate-bt": [day_string(self.now - window * DAY),
+                                          day_string(self.now)]}
+        page = int(self.meta.get("next_page") or 1)
+        max_pages = int(self.settings["max_search_pages_per_poll"])
+        while self.stats["pages"] < max_pages and self._take(SEARCH):
+            result = self.client.search_page(filters, page, self.page_size)
+            self.stats["pages"] += 1
+            for row in result["orders"]:
+                self.stats["rows"] += 1
+                self._consider(row)
+            last = not result["orders"] or page * self.page_size >= result["recordsFound"]
+            self.meta["next_page"] = 1 if last else page + 1
+            if last:
+                self.stats["sweep_complete"] = True
+                self.meta["baselined"] = True
+                self._expire()
+                self._checkpoint("meta")
+                return
+            self._checkpoint("meta")
+            page += 1
+
+    def _consider(self, row):
+        number = pick(row, "ingramOrderNumber")
+        if not number:
+            return
+        number = str(number)
+        fp = fingerprint(row)
+        previous = self.record(number)
+        if previous is not None and previous.get("fp") == fp:
+            if previous.get("lines") is None and not previous.get("terminal_at"):
+                self.unchanged.append(number)
+            return
+        if not self.meta.get("baselined") and not self.settings["emit_existing_on_first_run"]:
+            record = record_for(row, fp, None, self.now)
+            self._store(number, record)
+            if not record["terminal_at"]:
+                self.unchanged.append(number)
+            return
+        details = self._details(number)
+        if details is False:
+            self.stats["deferred"] += 1
+            return
+        lines = summarize_lines(details) if details is not None else None
+        summary = order_summary(self.ctx.account, row)
+        record = record_for(row, fp, lines, self.now, previous)
+        payload, trigger = None, None
+        if previous is None:
+            trigger = CREATED_TRIGGER
+            payload = dict(summary, lines=lines or [], details_read=details is not None,
+                           currency_code=_text(pick(details or {}, "currencyCode")))
+        else:
+            sub_changes, line_changes = changes(previous, row, lines)
+            moved = previous.get("status") != summary["status"]
+            if moved or sub_changes or line_changes:
+                trigger = CHANGED_TRIGGER
+                payload = dict(summary, previous_status=previous.get("status"),
+                               previous_order_total=previous.get("total"),
+                               status_changed=moved, sub_order_changes=sub_changes,
+                               line_changes=line_changes, lines=lines or [],
+                               details_read=details is not None,
+                               line_baseline=previous.get("lines") is not None)
+        self._store(number, record)
+        if trigger is None:
+            return
+        self.ctx.dispatch(trigger, payload, bucket(number))
+        self.dirty.discard(bucket(number))
+        self.stats["created" if trigger == CREATED_TRIGGER else "changed"] += 1
+
+    def _details(self, number):
+        """Normalised details; False when the budget is spent (the order is looked at again
+        next sweep); None when it cannot be read (reported without lines)."""
+        if not self._take(DETAILS):
+            return False
+        self.stats["details"] += 1
+        try:
+            return self.client.get_order(number)
+        except RateLimitError:
+            raise
+        except ApiError as exc:
+            if exc.status in (400, 404):
+                self.ctx.log.warning("order %s details unavailable (HTTP %s); reporting the "
+                                     "change without lines", number, exc.status)
+                return None
+            raise
+
+    def _fill_line_baselines(self):
+        """Spare detail budget reads the lines of orders first seen in the baseline sweep,
+        so that their next change can name the lines that moved."""
+        spare = int(self.settings["baseline_details_per_poll"])
+        for number in self.unchanged[:spare]:
+            if not self._take(DETAILS):
+                break
+            self.stats["details"] += 1
+            try:
+                lines = {li["key"]: li["status"]
+                         for li in summarize_lines(self.client.get_order(number))}
+            except RateLimitError:
+                raise
+            except ApiError as exc:
+                if exc.status not in (400, 404):
+                    raise
+                lines = {}
+            self._store(number, dict(self.record(number), lines=lines))
+        self._checkpoint()
+
+    def _expire(self):
+        """Bounded state: compact finished orders, forget those out of the search window."""
+        window = int(self.settings["window_days"])
+        forget_after = float(self.settings["forget_finished_after_days"]) * DAY
+        # One day past the window: dates are day-granular and the window edge moves.
+        oldest = self.now - (window + 1) * DAY
+        for number, record in self.records():
+            placed = day_epoch(record.get("date"))
+            if placed is not None and placed < oldest:
+                del self.state[bucket(number)][number]
+                self.dirty.add(bucket(number))
+                continue
+            terminal_at = record.get("terminal_at")
+            if terminal_at and self.now - terminal_at > forget_after and (
+                    record.get("lines") or record.get("subs")):
+                # The fingerprint stays while the order is in the window, or it would
+                # read as new.
+                self._store(number, {"fp": record["fp"], "date": record.get("date"),
+                                     "status": record.get("status"),
+                                     "total": record.get("total"), "subs": {}, "lines": {},
+                                     "terminal_at": terminal_at})
