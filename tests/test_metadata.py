@@ -214,3 +214,9 @@ def test_sensors_import_with_only_sensors_dir_on_path():
                              capture_output=True, text=True)
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == meta["class_name"]
+
+
+def test_library_version_is_the_pack_version():
+    from ingram_lib import __version__
+    meta = _yaml(os.path.join(PACK_ROOT, "pack.yaml"))
+    assert __version__ == meta["version"]
