@@ -1,7 +1,8 @@
-"""A short scenario through the pack's actions against an embedded emulator.
+"""A short scenario through the pack against an embedded emulator.
 
-Each step runs an action exactly as ``python -m runner action`` does (st2 parameter
-validation, a datastore shared between runs) and prints what a workflow would see.
+Every step runs an action exactly as ``python -m runner action`` does (st2 parameter
+validation, one datastore shared by all runs), and the order sensor runs as the sensor
+container would run it. What a workflow would see is printed after each step.
 """
 
 import json
@@ -11,32 +12,119 @@ from .emulated import EmbeddedEmulator, emulator_config
 from emulator.marketplace.customers import make_customer_body
 
 
-def steps():
+class Demo(object):
+    def __init__(self, config, datastore, emulator):
+        self.config = config
+        self.datastore = datastore
+        self.emulator = emulator
+        self.failures = 0
+        self.sensor, _ = execute.make_sensor("order_sensor", config, datastore, strict=True,
+                                             on_dispatch=self._trigger)
+
+    def step(self, name, params, describe, expect=True):
+        outcome = execute.run_action(name, params, self.config, self.datastore)
+        ok = outcome.succeeded == expect
+        self.failures += 0 if ok else 1
+        shown = json.dumps(params, default=str)
+        print("%s %-30s %s" % ("ok  " if ok else "FAIL", name,
+                                shown if len(shown) <= 60 else shown[:57] + "..."))
+        try:
+            print("     -> %s" % describe(outcome.result))
+        except (KeyError, TypeError, IndexError, ValueError):
+            print("     -> %s" % json.dumps(outcome.result, default=str)[:300])
+        return outcome.result
+
+    def _trigger(self, trigger, payload):
+        print("     trigger %s: %s %s%s" % (
+            trigger, payload.get("orderNumber"),
+            "%s -> " % payload["previous_status"] if payload.get("previous_status") else "",
+            payload.get("status")))
+
+    def poll(self, label):
+        print("---- order sensor poll (%s)" % label)
+        self.sensor.poll()
+
+    def advance(self, seconds):
+        self.emulator.clock.advance(seconds)
+        print("---- emulator clock +%d s" % seconds)
+
+
+def marketplace(demo):
     body = make_customer_body("Demo Dental Clinic", external_id="PSA-4711")
-    yield "list_customers", {"limit": 3}, True, lambda r: "%d of %s customers" % (
-        r["count"], r["total"])
-    yield "create_customer", {"name": body["name"], "address": body["address"],
-                              "contactPersons": body["contactPersons"],
-                              "externalId": body["externalId"]}, True, \
-        lambda r: "created customer %s (%s)" % (r["id"], r["name"])
-    yield "list_customers", {"externalId": "PSA-4711"}, True, \
-        lambda r: "found by externalId: %s" % ", ".join(c["id"] for c in r["data"])
-    yield "get_customer", {"customerId": "no-such-id"}, False, \
-        lambda r: "fails as it should: %s" % r.get("message")
+    demo.step("list_customers", {"limit": 3},
+              lambda r: "%d of %s customers, newest first" % (r["count"], r["total"]))
+    customer = demo.step(
+        "create_customer", {"name": body["name"], "address": body["address"],
+                            "contactPersons": body["contactPersons"],
+                            "externalId": body["externalId"]},
+        lambda r: "customer %s (%s)" % (r["id"], r["name"]))
+    products = demo.step("list_products", {"name": "Business Standard", "limit": 10},
+                         lambda r: "; ".join(p["name"] for p in r["data"]))
+    product = [p for p in products["data"] if "monthly term" in p["name"]][0]
+    line = {"id": product["id"], "mpn": product["mpn"], "quantity": 5}
+    demo.step("validate_activation_parameters",
+              {"customerId": customer["id"], "products": [dict(line, parameters=[
+                  {"name": "domain", "value": "demodental.onmicrosoft.com"}])]},
+              lambda r: "valid=%s" % r.get("valid"))
+    demo.step("create_order",
+              {"customerId": customer["id"], "products": [dict(line, parameters=[
+                  {"name": "domain", "value": "demodental.onmicrosoft.com"}])]},
+              lambda r: "refused, nothing sent to /orders: %s" % r["message"], expect=False)
+    ordered = dict(line, parameters=[{"name": "domain", "value": "demodental"}])
+    demo.step("create_order", {"customerId": customer["id"], "products": [ordered],
+                               "dry_run": True},
+              lambda r: "dry run, nothing placed; estimate %s" % json.dumps(
+                  (r.get("estimate") or {}).get("total")))
+    demo.poll("baseline: existing orders are recorded, not fired")
+    order = demo.step("create_order", {"customerId": customer["id"], "products": [ordered],
+                                       "poNumber": "PO-DEMO-1"},
+                      lambda r: "order %s %s (PO %s)" % (
+                          r["order"]["orderNumber"], r["order"]["status"], r["poNumber"]))["order"]
+    demo.poll("a new order")
+    demo.advance(120)
+    demo.step("wait_for_order", {"orderId": order["id"]},
+              lambda r: "order %s is %s after %d check(s)" % (
+                  r["order"]["orderNumber"], r["status"], r["polls"]))
+    demo.poll("its status changes")
+    subs = demo.step("list_subscriptions", {"customerId": customer["id"]},
+                     lambda r: "subscriptions: %s" % ", ".join(
+                         "%s %s" % (s["id"], s["status"]) for s in r["data"]))
+    demo.step("change_subscription_quantity",
+              {"subscriptionId": subs["data"][0]["id"], "quantity": 8},
+              lambda r: "change order %s for the new total of 8" % r["order"]["orderNumber"])
+    demo.step("change_subscription_quantity",
+              {"subscriptionId": subs["data"][0]["id"], "quantity": 9},
+              lambda r: "refused, no LO conflict hit: %s" % r["message"], expect=False)
+
+
+def xvantage(demo):
+    created = demo.step(
+        "xvantage_create_order",
+        {"customerOrderNumber": "PO-DEMO-HW-1",
+         "lines": [{"customerLineNumber": "1", "ingramPartNumber": "DF4128", "quantity": 2},
+                   {"customerLineNumber": "2", "ingramPartNumber": "NOSUCHPART",
+                    "quantity": 1}]},
+        lambda r: r.get("summary") or r)
+    number = created["orders"][0]["ingramOrderNumber"]
+    demo.step("xvantage_get_order", {"ingramOrderNumber": number},
+              lambda r: "%s is %s" % (r["ingramOrderNumber"], r["orderStatus"]))
+    demo.step("xvantage_search_orders", {"customerOrderNumber": "PO-DEMO-HW-1"},
+              lambda r: "%s order(s) found" % r.get("recordsFound"))
 
 
 def run_demo(datastore):
-    failures = 0
     with EmbeddedEmulator("http://127.0.0.1:0") as emu:
         config = pack_config.prepare(emulator_config(emu.url))
         print("Emulator at %s\n" % emu.url)
-        for name, params, expect, describe in steps():
-            outcome = execute.run_action(name, params, config, datastore)
-            mark = "ok  " if outcome.succeeded == expect else "FAIL"
-            print("%s %-28s %s" % (mark, name, json.dumps(params, default=str)[:70]))
-            print("     -> %s" % describe(outcome.result))
-            if outcome.succeeded != expect:
-                failures += 1
-        requests = emu.server.emulator.request_count() if emu.server else None
-        print("\n%d HTTP requests to the emulator (one token for all steps)" % requests)
-    return 1 if failures else 0
+        demo = Demo(config, datastore, emu.server.emulator)
+        demo.sensor.setup()
+        try:
+            marketplace(demo)
+            print()
+            xvantage(demo)
+        finally:
+            demo.sensor.cleanup()
+        print("\n%d HTTP requests to the emulator in all; one token per API"
+              % emu.server.emulator.request_count())
+    print("%s" % ("demo passed" if not demo.failures else "%d step(s) FAILED" % demo.failures))
+    return 1 if demo.failures else 0
