@@ -26,8 +26,8 @@ class Demo(object):
         ok = outcome.succeeded == expect
         self.failures += 0 if ok else 1
         shown = json.dumps(params, default=str)
-        print("%s %-30s %s" % ("ok  " if ok else "FAIL", name,
-                                shown if len(shown) <= 60 else shown[:57] + "..."))
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        print("%s %-30s %s" % ("ok  " if ok else "FAIL", name, shown))
         try:
             print("     -> %s" % describe(outcome.result))
         except (KeyError, TypeError, IndexError, ValueError):
