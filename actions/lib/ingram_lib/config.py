@@ -62,14 +62,11 @@ def account_settings(config, account=None):
     return settings
 
 
-class MarketplaceSettings(object):
+class _ConnectionSettings(object):
+    """Timeouts and retry limits, which both APIs take from the same setting names."""
+
     def __init__(self, name, values):
         self.account = name
-        self.api_url = values["api_url"].rstrip("/")
-        self.marketplace = values["marketplace"]
-        self.username = values["username"]
-        self.password = values["password"]
-        self.subscription_key = values["subscription_key"]
         self.connect_timeout = float(values["connect_timeout"])
         self.read_timeout = float(values["read_timeout"])
         self.order_timeout = float(values["order_timeout"])
@@ -77,14 +74,24 @@ class MarketplaceSettings(object):
         self.max_retry_wait = float(values["max_retry_wait"])
         self.verify_ssl = bool(values["verify_ssl"])
 
+
+class MarketplaceSettings(_ConnectionSettings):
+    def __init__(self, name, values):
+        super(MarketplaceSettings, self).__init__(name, values)
+        self.api_url = values["api_url"].rstrip("/")
+        self.marketplace = values["marketplace"]
+        self.username = values["username"]
+        self.password = values["password"]
+        self.subscription_key = values["subscription_key"]
+
     @property
     def secrets(self):
         return (self.password, self.subscription_key)
 
 
-class XvantageSettings(object):
+class XvantageSettings(_ConnectionSettings):
     def __init__(self, name, values):
-        self.account = name
+        super(XvantageSettings, self).__init__(name, values)
         url = values["api_url"].rstrip("/")
         if values.get("sandbox") and not url.endswith("/sandbox"):
             url += "/sandbox"
@@ -94,12 +101,6 @@ class XvantageSettings(object):
         self.customer_number = values["customer_number"]
         self.country_code = values["country_code"]
         self.sender_id = values["sender_id"]
-        self.connect_timeout = float(values["connect_timeout"])
-        self.read_timeout = float(values["read_timeout"])
-        self.order_timeout = float(values["order_timeout"])
-        self.max_retries = int(values["max_retries"])
-        self.max_retry_wait = float(values["max_retry_wait"])
-        self.verify_ssl = bool(values["verify_ssl"])
 
     @property
     def secrets(self):

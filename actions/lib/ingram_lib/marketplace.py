@@ -8,7 +8,8 @@ import base64
 import collections
 
 from . import checks, paths
-from .errors import ApiError, AuthenticationError
+from .bearer import BearerTokenMixin
+from .errors import ApiError
 from .http import RetryPolicy, Transport, decode_json
 from .redact import Redactor
 from .tokens import TokenCache, cache_key
@@ -45,7 +46,7 @@ def _query(params):
     return out
 
 
-class MarketplaceClient(object):
+class MarketplaceClient(BearerTokenMixin):
     api = "marketplace"
 
     def __init__(self, settings, kv=None, logger=None, transport=None, retry=None):
@@ -80,16 +81,7 @@ class MarketplaceClient(object):
         if not token:
             raise ApiError(response.status_code, "token response has no 'token' field",
                            method="POST", path="/token", api=self.api)
-        self.redactor.add(token)
-        self.tokens.put(token, body.get("expiresInSeconds") or 1500)
-        return token
-
-    def _token(self):
-        token = self.tokens.get()
-        if token:
-            self.redactor.add(token)
-            return token
-        return self.authenticate()
+        return self._remember(token, body.get("expiresInSeconds") or 1500)
 
     def _headers(self, token):
         return {"Authorization": "Bearer " + token,
@@ -103,24 +95,14 @@ class MarketplaceClient(object):
         """Sends an authenticated request; returns the decoded JSON body (or None).
 
         ``path`` is relative to the account's base URL and must already be encoded
-        (use ``paths.build``). A 401 re-authenticates once: the request was rejected,
-        so sending it again cannot duplicate anything.
+        (use ``paths.build``). A 401 re-authenticates once.
         """
-        token = self._token()
-        try:
-            response = self.transport.send(
+        def send(token):
+            return self.transport.send(
                 method, path, params=_query(params), json_body=body,
                 headers=self._headers(token), idempotent=idempotent,
                 read_timeout=read_timeout)
-        except AuthenticationError as exc:
-            if exc.status != 401:
-                raise
-            self.tokens.drop()
-            response = self.transport.send(
-                method, path, params=_query(params), json_body=body,
-                headers=self._headers(self.authenticate()), idempotent=idempotent,
-                read_timeout=read_timeout)
-        return decode_json(response)
+        return decode_json(self._send_authenticated(send))
 
     def get(self, path, params=None):
         return self.request("GET", path, params=params)

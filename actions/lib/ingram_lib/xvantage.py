@@ -15,7 +15,8 @@ import uuid
 
 from . import checks, paths
 from . import xvantage_results as results
-from .errors import (ApiError, AuthenticationError, ConfigError, IngramMicroError,
+from .bearer import BearerTokenMixin
+from .errors import (ApiError, ConfigError, IngramMicroError,
                      ParameterError, TransportError)
 from .http import RetryPolicy, Transport, decode_json, parse_retry_after
 from .redact import Redactor
@@ -160,7 +161,7 @@ class Reply(object):
         self.correlation_id = correlation_id
 
 
-class XvantageClient(object):
+class XvantageClient(BearerTokenMixin):
     api = "xvantage"
 
     def __init__(self, settings, kv=None, logger=None, transport=None, retry=None):
@@ -196,16 +197,7 @@ class XvantageClient(object):
         if not token:
             raise ApiError(response.status_code, "token response has no 'access_token'",
                            method="POST", path=TOKEN_PATH, api=self.api)
-        self.redactor.add(token)
-        self.tokens.put(token, token_lifetime(body.get("expires_in")))
-        return token
-
-    def _token(self):
-        token = self.tokens.get()
-        if token:
-            self.redactor.add(token)
-            return token
-        return self.authenticate()
+        return self._remember(token, token_lifetime(body.get("expires_in")))
 
     def identity_headers(self):
         """The IM-* headers of one call, checked against the spec's limits."""
@@ -235,8 +227,7 @@ class XvantageClient(object):
         """One authenticated call below ``/resellers``; returns a ``Reply``.
 
         ``path`` is relative to the environment root (``/resellers/v6/...``) and must be
-        encoded already. A 401 re-authenticates once: the request was rejected, so
-        repeating it cannot duplicate anything.
+        encoded already. A 401 re-authenticates once.
         """
         headers = self.identity_headers()
         headers["Accept"] = "application/json"
@@ -249,13 +240,7 @@ class XvantageClient(object):
                 headers=dict(headers, Authorization="Bearer " + token),
                 idempotent=idempotent, read_timeout=read_timeout)
         try:
-            try:
-                response = send(self._token())
-            except AuthenticationError as exc:
-                if exc.status != 401:
-                    raise
-                self.tokens.drop()
-                response = send(self.authenticate())
+            response = self._send_authenticated(send)
         except ApiError as exc:
             if not exc.correlation_id:
                 exc.correlation_id = headers["IM-CorrelationID"]
