@@ -26,7 +26,9 @@ def _datastore(path):
     path = path or os.environ.get("INGRAM_MICRO_DATASTORE") or os.path.join(
         os.path.expanduser("~"), ".ingram_micro", "datastore.sqlite3")
     if path != ":memory:":
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        # The datastore holds live API tokens: private to the user, like ~/.ssh.
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, mode=0o700, exist_ok=True)
     return Datastore(path)
 
 

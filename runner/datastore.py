@@ -7,6 +7,7 @@ expires the key; a secret written with ``encrypt=True`` reads back as ciphertext
 
 import base64
 import hashlib
+import os
 import sqlite3
 import threading
 import time
@@ -17,6 +18,10 @@ class Datastore(object):
         self.path = path
         self.clock = clock
         self._lock = threading.Lock()
+        if path != ":memory:":
+            # Tokens are stored in clear (st2 encrypts at rest; this file stands in for it).
+            os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+            os.chmod(path, 0o600)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")

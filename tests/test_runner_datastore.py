@@ -1,5 +1,7 @@
 """runner.datastore and the service stand-ins: StackStorm's key-value semantics."""
 
+import os
+
 import pytest
 
 from runner.datastore import Datastore
@@ -107,3 +109,19 @@ def test_list_values_shows_secrets_as_ciphertext(store):
     service.set_value("pw", "hunter2", encrypt=True)
     (pair,) = service.list_values()
     assert pair.value != "hunter2"
+
+
+def test_datastore_file_and_folder_are_private_to_the_user(tmp_path):
+    import stat
+    import subprocess
+    import sys
+    from runner import PACK_ROOT
+    home = tmp_path / "home"
+    home.mkdir()
+    env = dict(os.environ, HOME=str(home))
+    env.pop("INGRAM_MICRO_DATASTORE", None)
+    subprocess.run([sys.executable, "-m", "runner", "action", "list_customers", "limit=1"],
+                   cwd=PACK_ROOT, env=env, capture_output=True, check=True, timeout=60)
+    folder = home / ".ingram_micro"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "datastore.sqlite3").stat().st_mode) == 0o600
