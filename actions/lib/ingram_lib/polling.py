@@ -51,7 +51,7 @@ from . import PACK
 from .config import account_names, marketplace_settings
 from .errors import ConfigError, IngramMicroError
 from .marketplace import MarketplaceClient
-from .sensor_state import Lease, StateParts, StateStore
+from .sensor_state import Lease, StateParts, StateStore, StateTooLarge
 # Where the sensors import them from.
 from .times import iso_utc, parse_time, utc_date  # noqa: F401
 
@@ -264,6 +264,11 @@ class IngramPollingSensor(PollingSensor):
             outcome["ok"] = True
             outcome["error"] = str(exc)
             self.log.info("account %s: %s; continuing next poll", account, exc)
+        except StateTooLarge as exc:
+            # Not a passing fault: the sensor stays stuck here until the state is cleared.
+            outcome["error"] = str(exc)
+            self.log.error("account %s: %s. Delete the key to start that part afresh "
+                           "(st2 key delete <key>)", account, exc)
         except IngramMicroError as exc:
             outcome["error"] = str(exc)
             self.log.warning("account %s: poll failed, next poll retries: %s", account, exc)

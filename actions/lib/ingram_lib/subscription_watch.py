@@ -17,6 +17,7 @@ import datetime
 
 from .errors import NotFoundError
 from .polling import at_end, fetch_list_page, iso_utc, utc_date
+from .sensor_state import BucketedMap, bucket_parts
 
 LIVE_STATUSES = ("pending", "active", "hold")
 EXPIRY_STATUSES = ("active", "hold")
@@ -27,12 +28,12 @@ DEFAULTS = {
     "expiry_horizon_days": 30,
 }
 
-STATE_PARTS = {
+STATE_PARTS = dict({
     # cycle: number of the sweep cycle; index/offset: where in it the next poll goes on.
     "head": {"cycle": 1, "index": 0, "offset": 0, "baselined": False},
-    # {id: [status, expirationDate, renewalStatus, cycle last seen, expiry date fired for]}
-    "live": {},
-}
+}, **bucket_parts("live"))
+# live_0 ... live_f by a hash of the id (earlier versions kept one part, "live"):
+# {id: [status, expirationDate, renewalStatus, cycle last seen, expiry date fired for]}
 
 STATUS, EXPIRES, RENEWS, SEEN, FIRED = range(5)
 
@@ -56,7 +57,8 @@ class SubscriptionWatcher(object):
         self.ctx = ctx
         self.state = ctx.state
         self.head = ctx.state["head"]
-        self.live = ctx.state["live"]
+        self.live = BucketedMap(ctx.state, "live")
+        self.live.adopt_legacy(ctx.log)
         self.client = ctx.client
         self.budget = ctx.budget
         self.now = ctx.now
@@ -79,7 +81,7 @@ class SubscriptionWatcher(object):
             if at_end(rows, total, head["offset"], PAGE):
                 head["index"] += 1
                 head["offset"] = 0
-            self.state.save("live", "head")
+            self.state.save("head", *self.live.parts)
         if self.resolve_vanished():
             head.update(cycle=head["cycle"] + 1, index=0, offset=0, baselined=True)
             self.state.save("head")
@@ -97,7 +99,7 @@ class SubscriptionWatcher(object):
             except NotFoundError:
                 self.ctx.log.warning("subscription %s is gone (404); no longer watched", sid)
                 del self.live[sid]
-                self.state.save("live")
+                self.state.save(self.live.part_of(sid))
                 continue
             if isinstance(row, dict) and row.get("status"):
                 self.observe(row)
@@ -120,7 +122,8 @@ class SubscriptionWatcher(object):
         if not live:
             del self.live[sid]
         if previous != status:
-            self.ctx.dispatch(self.CHANGED, self.changed_payload(row, previous), "live")
+            self.ctx.dispatch(self.CHANGED, self.changed_payload(row, previous),
+                              self.live.part_of(sid))
         if live:
             self.check_expiry(sid, entry, row)
 
@@ -139,7 +142,8 @@ class SubscriptionWatcher(object):
         days = (expires - self.today).days
         if 0 <= days <= self.horizon and entry[FIRED] != entry[EXPIRES]:
             entry[FIRED] = entry[EXPIRES]
-            self.ctx.dispatch(self.EXPIRING, self.expiring_payload(row, days), "live")
+            self.ctx.dispatch(self.EXPIRING, self.expiring_payload(row, days),
+                              self.live.part_of(sid))
 
     # -- payloads ---------------------------------------------------------------------------
 
