@@ -10,7 +10,9 @@ not seen in a whole cycle has left the live statuses (terminated, removed), and 
 
 ``subscription_expiring`` fires once per subscription and expiry date: the date it fired
 for is stored with the subscription, so neither a restart nor the next cycle repeats it,
-and a renewal (a new expiry date) arms it again.
+and a renewal (a new expiry date) arms it again. Subscriptions already inside the horizon
+during the first cycle are only marked, unless ``emit_existing_on_first_run`` is set (then
+they fire with ``first_run: true``).
 """
 
 import datetime
@@ -26,6 +28,7 @@ PAGE = 500
 DEFAULTS = {
     "poll_interval": 300,
     "expiry_horizon_days": 30,
+    "emit_existing_on_first_run": False,
 }
 
 STATE_PARTS = dict({
@@ -64,6 +67,7 @@ class SubscriptionWatcher(object):
         self.now = ctx.now
         self.today = utc_date(ctx.now)
         self.horizon = int(ctx.settings["expiry_horizon_days"])
+        self.emit_existing = bool(ctx.settings["emit_existing_on_first_run"])
         self.stats = {"pages": 0, "detail_gets": 0, "cycle_complete": False}
 
     def poll(self):
@@ -142,7 +146,11 @@ class SubscriptionWatcher(object):
         days = (expires - self.today).days
         if 0 <= days <= self.horizon and entry[FIRED] != entry[EXPIRES]:
             entry[FIRED] = entry[EXPIRES]
-            self.ctx.dispatch(self.EXPIRING, self.expiring_payload(row, days),
+            first_run = not self.head.get("baselined")
+            if first_run and not self.emit_existing:
+                # Written with the page: a first run reports nothing that was already due.
+                return
+            self.ctx.dispatch(self.EXPIRING, self.expiring_payload(row, days, first_run),
                               self.live.part_of(sid))
 
     # -- payloads ---------------------------------------------------------------------------
@@ -161,7 +169,7 @@ class SubscriptionWatcher(object):
         payload["previous_status"] = previous
         return payload
 
-    def expiring_payload(self, row, days):
+    def expiring_payload(self, row, days, first_run=False):
         payload = self._fields(row)
-        payload.update(days_left=days, horizon_days=self.horizon)
+        payload.update(days_left=days, horizon_days=self.horizon, first_run=first_run)
         return payload
