@@ -265,10 +265,11 @@ class IngramPollingSensor(PollingSensor):
             outcome["error"] = str(exc)
             self.log.info("account %s: %s; continuing next poll", account, exc)
         except StateTooLarge as exc:
-            # Not a passing fault: the sensor stays stuck here until the state is cleared.
+            # Not a passing fault: no event of this account goes out until the part fits.
             outcome["error"] = str(exc)
-            self.log.error("account %s: %s. Delete the key to start that part afresh "
-                           "(st2 key delete <key>)", account, exc)
+            self.log.error("account %s: %s; this account's events stop here until the "
+                           "sensor state fits (README: Sensors and triggers, State)",
+                           account, exc)
         except IngramMicroError as exc:
             outcome["error"] = str(exc)
             self.log.warning("account %s: poll failed, next poll retries: %s", account, exc)
