@@ -22,7 +22,8 @@ def test_first_run_records_history_without_firing(server, emulator, datastore):
     sensor, service = start(server, emulator, datastore)
     assert poll(sensor, service) == []
     keys = datastore.names("ingram_micro.sensor.orders.default.")
-    assert sorted(k.rsplit(".", 1)[1] for k in keys) == ["closed", "head", "open"]
+    assert sorted(k.rsplit(".", 1)[1] for k in keys) == ["closed", "head"] + [
+        "open_%x" % i for i in range(16)]
     for key in keys:
         assert isinstance(datastore.get(key), str)
         json.loads(datastore.get(key))

@@ -76,10 +76,10 @@ def test_subscription_events_are_dispatched_exactly_once_under_faults(
                 seen[(round_no, "changed", p["id"], p["previous_status"], p["status"])] += 1
 
     before = snapshot(emulator)
+    # The first cycle records what is already inside the horizon without firing it.
     record(-1, catch_up(sensor, service, datastore))
     fired_dates = expiring_now(before)
-    for key in fired_dates:
-        expected[(-1, "expiring") + key] += 1
+    assert fired_dates
 
     emulator.faults.add(kind="status", status=503, probability=0.08, retry_after=0.01)
     emulator.faults.add(kind="status", status=500, probability=0.02)

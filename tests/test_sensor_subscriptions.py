@@ -3,6 +3,8 @@ once per subscription and expiry date, also across restarts."""
 
 import datetime
 
+import pytest
+
 from emulator.marketplace import subscriptions as emu_subs
 
 from sensor_support import make_sensor, names, poll, sensor_config
@@ -38,16 +40,19 @@ def test_expiring_fires_once_per_subscription_and_date(server, emulator, datasto
     set_expiry(emulator, later, 45)
     for other in all_subs[2:]:
         set_expiry(emulator, other, 200)
-    sensor, service = start(server, emulator, datastore,
-                            sensors={"subscriptions": {"expiry_horizon_days": 30}})
+    sensor, service = start(server, emulator, datastore, sensors={"subscriptions": {
+        "expiry_horizon_days": 30, "emit_existing_on_first_run": True}})
     fired = poll(sensor, service)
     assert [(t, p["id"], p["days_left"]) for t, p in fired] == [(EXPIRING, soon["id"], 10)]
     assert fired[0][1]["expirationDate"] == soon["expirationDate"]
     assert fired[0][1]["horizon_days"] == 30 and fired[0][1]["renewalStatus"] is True
+    assert fired[0][1]["first_run"] is True
     assert poll(sensor, service) == []
 
     emulator.clock.advance(16 * 86400)  # later is now 29 days out
-    assert names(poll(sensor, service), "subscription_expiring") == [later["id"]]
+    fired = poll(sensor, service)
+    assert names(fired, "subscription_expiring") == [later["id"]]
+    assert fired[0][1]["first_run"] is False
 
     # A restarted sensor remembers what it fired.
     sensor.cleanup()
@@ -62,6 +67,40 @@ def test_expiring_fires_once_per_subscription_and_date(server, emulator, datasto
     emulator.clock.advance((days_until(emulator, soon) - 5) * 86400)
     fired = poll(again, service2)
     assert soon["id"] in names(fired, "subscription_expiring")
+
+
+@pytest.mark.parametrize("emit", [False, True])
+def test_first_run_reports_what_is_already_due_only_when_asked(server, emulator, datastore,
+                                                               emit):
+    all_subs = list(subs(emulator).values())
+    due = all_subs[:3]
+    for sub in due:
+        set_expiry(emulator, sub, 5)
+    for sub in all_subs[3:]:
+        set_expiry(emulator, sub, 200)
+    settings = {"expiry_horizon_days": 30}
+    if emit:
+        settings["emit_existing_on_first_run"] = True
+    sensor, service = start(server, emulator, datastore, sensors={"subscriptions": settings})
+    fired = poll(sensor, service)
+    if emit:
+        assert sorted(names(fired, "subscription_expiring")) == sorted(s["id"] for s in due)
+        assert all(p["first_run"] is True for _, p in fired)
+    else:
+        assert fired == []
+    # Neither setting repeats them, also after a restart.
+    assert poll(sensor, service) == []
+    sensor.cleanup()
+    sensor, service = make_sensor("subscription_sensor", sensor.pack_config, datastore,
+                                  emulator)
+    assert poll(sensor, service) == []
+    # What enters the horizon later fires in both cases, as does a renewed date.
+    set_expiry(emulator, all_subs[3], 20)
+    set_expiry(emulator, due[0], 25)
+    fired = poll(sensor, service)
+    assert sorted(names(fired, "subscription_expiring")) == sorted(
+        [all_subs[3]["id"], due[0]["id"]])
+    assert all(p["first_run"] is False for _, p in fired)
 
 
 def test_status_changes_fire_once(server, emulator, datastore):

@@ -7,6 +7,7 @@ import datetime
 import re
 
 from .errors import ParameterError
+from .times import parse_datetime
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -50,13 +51,10 @@ def date_time(name, value):
     if _DATE.match(text):
         date(name, text)
         return text + "T00:00:00Z"
-    try:
-        parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    parsed = parse_datetime(text)
+    if parsed is None:
         raise ParameterError(
             name, "must be an ISO-8601 date-time such as 2024-01-31T10:00:00Z, got '%s'" % text)
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

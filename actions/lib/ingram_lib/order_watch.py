@@ -26,7 +26,7 @@ import math
 
 from .errors import NotFoundError
 from .polling import at_end, fetch_list_page, iso_utc, parse_time
-from .sensor_state import trim_oldest
+from .sensor_state import BucketedMap, bucket_parts, trim_oldest
 
 OPEN_STATUSES = ("submitted", "processing")
 ERROR = "error"
@@ -51,16 +51,16 @@ DEFAULTS = {
     "error_sweep_interval": 300,
 }
 
-STATE_PARTS = {
+STATE_PARTS = dict({
     # watermark: newest creation time seen; floor: rows created before it are known;
     # recent: {id: creation time} above the floor; walk: a walk resumed across polls.
     "head": {"watermark": None, "floor": None, "recent": {}, "walk": None,
              "error_swept_at": 0, "baselined": False},
-    # {id: [status, statusCode, creation time, time it entered this status]}
-    "open": {},
     # {id: [status, statusCode, time it closed]}, newest CLOSED_LIMIT only
     "closed": {},
-}
+}, **bucket_parts("open"))
+# open_0 ... open_f by a hash of the id (earlier versions kept one part, "open"):
+# {id: [status, statusCode, creation time, time it entered this status]}
 
 SUMMARY_FIELDS = ("id", "orderNumber", "type", "customerId", "subscriptionId", "poNumber",
                   "creationDate", "provisioningDate", "status", "statusCode", "total")
@@ -114,7 +114,8 @@ class OrderWatcher(object):
         self.settings = ctx.settings
         self.state = ctx.state
         self.head = ctx.state["head"]
-        self.open = ctx.state["open"]
+        self.open = BucketedMap(ctx.state, "open")
+        self.open.adopt_legacy(ctx.log)
         self.closed = ctx.state["closed"]
         self.client = ctx.client
         self.budget = ctx.budget
@@ -192,9 +193,9 @@ class OrderWatcher(object):
             self.open[oid] = self._entry(row)
             if emit and status in OPEN_STATUSES:
                 payload = self.created_payload(row, first_run=True)
-                self.ctx.dispatch(self.CREATED, payload, "open")
+                self.ctx.dispatch(self.CREATED, payload, self.open.part_of(oid))
         self.head["baselined"] = True
-        self.state.save("open", "closed", "head")
+        self.state.save("closed", "head", *self.open.parts)
         self.stats["walk_complete"] = True
         self.stats["caught_up"] = True
 
@@ -282,7 +283,7 @@ class OrderWatcher(object):
         if oid not in self.open and (status in OPEN_STATUSES or
                                      (status == ERROR and self.watch_errors)):
             self.open[oid] = self._entry(row)
-            parts.append("open")
+            parts.append(self.open.part_of(oid))
         self.ctx.dispatch(self.CREATED, self.created_payload(row), *parts)
 
     # -- changed orders ---------------------------------------------------------------------
@@ -369,7 +370,7 @@ class OrderWatcher(object):
             except NotFoundError:
                 self.ctx.log.warning("order %s is gone (404); no longer watched", oid)
                 self.open.pop(oid, None)
-                self.state.save("open")
+                self.state.save(self.open.part_of(oid))
                 continue
             if isinstance(row, dict) and row.get("status"):
                 self.apply(oid, row)
@@ -416,13 +417,13 @@ class OrderWatcher(object):
         else:
             del self.open[oid]
             self.close(oid, status, code)
-        self.ctx.dispatch(self.CHANGED, payload, "open", "closed")
+        self.ctx.dispatch(self.CHANGED, payload, self.open.part_of(oid), "closed")
 
     def reopened(self, oid, row):
         previous = self.closed.pop(oid, None) or [None, None, None]
         self.open[oid] = self._entry(row)
         payload = self.changed_payload(row, previous[0], previous[1])
-        self.ctx.dispatch(self.CHANGED, payload, "open", "closed")
+        self.ctx.dispatch(self.CHANGED, payload, self.open.part_of(oid), "closed")
 
     def close(self, oid, status, code):
         self.closed[oid] = [status, code, self.now]
@@ -436,7 +437,7 @@ class OrderWatcher(object):
             entry = self.open.pop(oid)
             self.close(oid, entry[0], entry[1])
         if expired:
-            self.state.save("open", "closed")
+            self.state.save("closed", *self.open.parts)
 
     # -- payloads ---------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ Before placing, product activation parameters are checked locally (``activation.
 dry run adds the API's own validation and a price estimate and places nothing.
 """
 
-import datetime
 import time
 import uuid
 
@@ -19,6 +18,7 @@ from . import checks
 from .activation import RuleSet, errors_of
 from .errors import ApiError, IngramMicroError, OrderConflictError, ParameterError, \
     TransportError
+from .times import parse_time
 
 TERMINAL = ("completed", "error", "cancelled")
 OPEN = ("submitted", "processing")
@@ -77,19 +77,6 @@ class OrderOutcomeUnknown(IngramMicroError):
 
 def new_po_number():
     return "st2-" + uuid.uuid4().hex[:8]
-
-
-def _parse_time(text):
-    if not text:
-        return None
-    value = str(text).strip().replace(" ", "T").replace("Z", "+00:00")
-    try:
-        parsed = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed.timestamp()
 
 
 class OrderDesk(object):
@@ -282,7 +269,7 @@ class OrderDesk(object):
             rows = answer.get("data") or []
             older = False
             for row in rows:
-                created = _parse_time(row.get("creationDate"))
+                created = parse_time(row.get("creationDate"))
                 if created is not None and created < since:
                     older = True
                     break

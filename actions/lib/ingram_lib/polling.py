@@ -43,8 +43,6 @@ client, since ``fetch_list_page`` knows the Marketplace list envelope only. Keep
 part bounded (``trim_oldest``); ``StateStore`` refuses values over 2 MB.
 """
 
-import datetime
-import re
 import time
 
 from st2reactor.sensor.base import PollingSensor
@@ -53,7 +51,9 @@ from . import PACK
 from .config import account_names, marketplace_settings
 from .errors import ConfigError, IngramMicroError
 from .marketplace import MarketplaceClient
-from .sensor_state import Lease, StateParts, StateStore
+from .sensor_state import Lease, StateParts, StateStore, StateTooLarge
+# Where the sensors import them from.
+from .times import iso_utc, parse_time, utc_date  # noqa: F401
 
 MINIMUM_POLL_INTERVAL = 4
 
@@ -132,47 +132,6 @@ def at_end(rows, total, offset, limit):
     if total is not None:
         return offset >= total
     return len(rows) < limit
-
-
-_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
-                   r"\s*(Z|[+-]\d{2}:?\d{2})?)?$")
-
-
-def parse_time(text):
-    """Epoch seconds of an API timestamp, or None.
-
-    Accepts ``2021-10-14T17:46:10Z``, ``2019-03-19 07:22:59`` (no zone: UTC), offsets,
-    fractions and plain dates.
-    """
-    if not isinstance(text, str):
-        return None
-    match = _TIME.match(text.strip())
-    if not match:
-        return None
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    try:
-        when = datetime.datetime(int(year), int(month), int(day), int(hour or 0),
-                                 int(minute or 0), int(second or 0),
-                                 tzinfo=datetime.timezone.utc)
-    except ValueError:
-        return None
-    seconds = when.timestamp()
-    if fraction:
-        seconds += float("0." + fraction)
-    if zone and zone != "Z":
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return seconds
-
-
-def iso_utc(epoch):
-    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
-
-
-def utc_date(epoch):
-    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).date()
 
 
 class PollContext(object):
@@ -305,6 +264,12 @@ class IngramPollingSensor(PollingSensor):
             outcome["ok"] = True
             outcome["error"] = str(exc)
             self.log.info("account %s: %s; continuing next poll", account, exc)
+        except StateTooLarge as exc:
+            # Not a passing fault: no event of this account goes out until the part fits.
+            outcome["error"] = str(exc)
+            self.log.error("account %s: %s; this account's events stop here until the "
+                           "sensor state fits (README: Sensors and triggers, State)",
+                           account, exc)
         except IngramMicroError as exc:
             outcome["error"] = str(exc)
             self.log.warning("account %s: poll failed, next poll retries: %s", account, exc)

@@ -8,15 +8,22 @@ back as ``"42"`` in production), so every part is JSON-encoded here and nowhere 
 Exactly-once delivery rests on ``StateParts.dispatch``: the trigger is dispatched first and
 the parts it changed are written right after, so a stopped sensor resumes after the last
 dispatched event. (A process killed between those two calls replays at most that one
-event; nothing is ever skipped.)
+event; nothing is ever skipped.) The parts are encoded, and their size checked, *before*
+the dispatch: a part that could not be written would fire the same event on every poll.
+
+A map that grows with the account (open orders, live subscriptions) is a ``BucketedMap``:
+sixteen parts chosen by a hash of the id, so a checkpoint rewrites a sixteenth of it and
+the whole map may grow to sixteen times the value limit.
 """
 
 import copy
+import hashlib
 import json
 import math
 import os
 import socket
 import uuid
+from collections.abc import MutableMapping
 
 from . import PACK
 from .errors import IngramMicroError
@@ -24,6 +31,7 @@ from .errors import IngramMicroError
 KEY_ROOT = PACK + ".sensor"
 # One datastore value stays well below MongoDB's 16 MB document limit and st2's API limits.
 MAX_VALUE_CHARS = 2 * 1024 * 1024
+BUCKETS = 16
 
 
 class StateTooLarge(IngramMicroError):
@@ -37,12 +45,12 @@ def state_key(sensor, account, part):
 class StateStore(object):
     """Reads and writes JSON values of one sensor and one account."""
 
-    def __init__(self, kv, sensor, account, logger=None, max_chars=MAX_VALUE_CHARS):
+    def __init__(self, kv, sensor, account, logger=None, max_chars=None):
         self.kv = kv
         self.sensor = sensor
         self.account = account
         self.log = logger
-        self.max_chars = max_chars
+        self.max_chars = max_chars or MAX_VALUE_CHARS
         self.writes = 0
         # What this process last read or wrote per part: an unchanged part is not written
         # again (this sensor is the only writer of its keys).
@@ -66,11 +74,19 @@ class StateStore(object):
                                  self.key(part))
             return copy.deepcopy(default)
 
-    def save(self, part, value):
+    def encode(self, part, value):
+        """The JSON text of ``value``; raises ``StateTooLarge`` over the value limit."""
         text = json.dumps(value, separators=(",", ":"), sort_keys=True)
-        if len(text) > self.max_chars:
+        # A value stored already is not written again, so it cannot fail to be.
+        if len(text) > self.max_chars and self._last.get(part) != text:
             raise StateTooLarge("sensor state %s would be %d characters (limit %d)"
                                 % (self.key(part), len(text), self.max_chars))
+        return text
+
+    def save(self, part, value):
+        self.write(part, self.encode(part, value))
+
+    def write(self, part, text):
         if self._last.get(part) == text:
             return
         self.kv.set_value(self.key(part), text, local=False)
@@ -114,9 +130,91 @@ class StateParts(object):
             self.fresh.discard(part)
 
     def dispatch(self, sensor_service, trigger, payload, *parts):
-        """Dispatches one trigger, then checkpoints ``parts`` (all parts when none given)."""
+        """Dispatches one trigger, then checkpoints ``parts`` (all parts when none given).
+
+        A part too large to write stops the dispatch (``StateTooLarge``): dispatching an
+        event whose checkpoint then fails would repeat it on every poll.
+        """
+        try:
+            texts = [(part, self.store.encode(part, self.values[part]))
+                     for part in parts or sorted(self.values)]
+        except StateTooLarge as exc:
+            raise StateTooLarge("%s; %s not dispatched, so that it is not repeated on every "
+                                "poll" % (exc, trigger))
         sensor_service.dispatch(trigger=trigger, payload=payload)
-        self.save(*parts)
+        for part, text in texts:
+            self.store.write(part, text)
+            self.fresh.discard(part)
+
+
+def bucket_parts(name):
+    """``STATE_PARTS`` entries of a ``BucketedMap`` called ``name``: ``name_0`` ... ``name_f``."""
+    return {"%s_%x" % (name, i): {} for i in range(BUCKETS)}
+
+
+def bucket_of(name, key):
+    digest = hashlib.sha1(str(key).encode("utf-8")).hexdigest()
+    return "%s_%x" % (name, int(digest, 16) % BUCKETS)
+
+
+class BucketedMap(MutableMapping):
+    """One ``{id: value}`` map kept in the ``bucket_parts(name)`` of a ``StateParts``.
+
+    ``part_of(id)`` names the part to checkpoint after changing that id; ``parts`` all of
+    them (unchanged parts are not rewritten).
+    """
+
+    def __init__(self, state, name):
+        self.state = state
+        self.name = name
+        self.parts = sorted(bucket_parts(name))
+
+    def part_of(self, key):
+        return bucket_of(self.name, key)
+
+    def _bucket(self, key):
+        return self.state[self.part_of(key)]
+
+    def __getitem__(self, key):
+        return self._bucket(key)[key]
+
+    def __setitem__(self, key, value):
+        self._bucket(key)[key] = value
+
+    def __delitem__(self, key):
+        del self._bucket(key)[key]
+
+    def __contains__(self, key):
+        return key in self._bucket(key)
+
+    def __iter__(self):
+        for part in self.parts:
+            for key in list(self.state[part]):
+                yield key
+
+    def __len__(self):
+        return sum(len(self.state[part]) for part in self.parts)
+
+    def adopt_legacy(self, log=None):
+        """Moves a map kept in one part called ``name`` (before buckets) into the buckets.
+
+        Only while no bucket exists yet: once they do, they are newer than any such value.
+        The buckets are written before the old value is deleted, so an interrupted move is
+        simply done again.
+        """
+        if not all(part in self.state.fresh for part in self.parts):
+            return 0
+        legacy = self.state.store.load(self.name, None)
+        if not isinstance(legacy, dict):
+            return 0
+        for key, value in legacy.items():
+            self[key] = value
+        self.state.save(*self.parts)
+        self.state.store.delete(self.name)
+        if log is not None:
+            log.info("moved %d entries of sensor state %s into %d parts", len(legacy),
+                     self.state.store.key(self.name), BUCKETS)
+        return len(legacy)
 
 
 def trim_oldest(mapping, limit, age):

@@ -10,13 +10,16 @@ not seen in a whole cycle has left the live statuses (terminated, removed), and 
 
 ``subscription_expiring`` fires once per subscription and expiry date: the date it fired
 for is stored with the subscription, so neither a restart nor the next cycle repeats it,
-and a renewal (a new expiry date) arms it again.
+and a renewal (a new expiry date) arms it again. Subscriptions already inside the horizon
+during the first cycle are only marked, unless ``emit_existing_on_first_run`` is set (then
+they fire with ``first_run: true``).
 """
 
 import datetime
 
 from .errors import NotFoundError
 from .polling import at_end, fetch_list_page, iso_utc, utc_date
+from .sensor_state import BucketedMap, bucket_parts
 
 LIVE_STATUSES = ("pending", "active", "hold")
 EXPIRY_STATUSES = ("active", "hold")
@@ -25,14 +28,15 @@ PAGE = 500
 DEFAULTS = {
     "poll_interval": 300,
     "expiry_horizon_days": 30,
+    "emit_existing_on_first_run": False,
 }
 
-STATE_PARTS = {
+STATE_PARTS = dict({
     # cycle: number of the sweep cycle; index/offset: where in it the next poll goes on.
     "head": {"cycle": 1, "index": 0, "offset": 0, "baselined": False},
-    # {id: [status, expirationDate, renewalStatus, cycle last seen, expiry date fired for]}
-    "live": {},
-}
+}, **bucket_parts("live"))
+# live_0 ... live_f by a hash of the id (earlier versions kept one part, "live"):
+# {id: [status, expirationDate, renewalStatus, cycle last seen, expiry date fired for]}
 
 STATUS, EXPIRES, RENEWS, SEEN, FIRED = range(5)
 
@@ -56,12 +60,14 @@ class SubscriptionWatcher(object):
         self.ctx = ctx
         self.state = ctx.state
         self.head = ctx.state["head"]
-        self.live = ctx.state["live"]
+        self.live = BucketedMap(ctx.state, "live")
+        self.live.adopt_legacy(ctx.log)
         self.client = ctx.client
         self.budget = ctx.budget
         self.now = ctx.now
         self.today = utc_date(ctx.now)
         self.horizon = int(ctx.settings["expiry_horizon_days"])
+        self.emit_existing = bool(ctx.settings["emit_existing_on_first_run"])
         self.stats = {"pages": 0, "detail_gets": 0, "cycle_complete": False}
 
     def poll(self):
@@ -79,7 +85,7 @@ class SubscriptionWatcher(object):
             if at_end(rows, total, head["offset"], PAGE):
                 head["index"] += 1
                 head["offset"] = 0
-            self.state.save("live", "head")
+            self.state.save("head", *self.live.parts)
         if self.resolve_vanished():
             head.update(cycle=head["cycle"] + 1, index=0, offset=0, baselined=True)
             self.state.save("head")
@@ -97,7 +103,7 @@ class SubscriptionWatcher(object):
             except NotFoundError:
                 self.ctx.log.warning("subscription %s is gone (404); no longer watched", sid)
                 del self.live[sid]
-                self.state.save("live")
+                self.state.save(self.live.part_of(sid))
                 continue
             if isinstance(row, dict) and row.get("status"):
                 self.observe(row)
@@ -120,7 +126,8 @@ class SubscriptionWatcher(object):
         if not live:
             del self.live[sid]
         if previous != status:
-            self.ctx.dispatch(self.CHANGED, self.changed_payload(row, previous), "live")
+            self.ctx.dispatch(self.CHANGED, self.changed_payload(row, previous),
+                              self.live.part_of(sid))
         if live:
             self.check_expiry(sid, entry, row)
 
@@ -139,7 +146,12 @@ class SubscriptionWatcher(object):
         days = (expires - self.today).days
         if 0 <= days <= self.horizon and entry[FIRED] != entry[EXPIRES]:
             entry[FIRED] = entry[EXPIRES]
-            self.ctx.dispatch(self.EXPIRING, self.expiring_payload(row, days), "live")
+            first_run = not self.head.get("baselined")
+            if first_run and not self.emit_existing:
+                # Written with the page: a first run reports nothing that was already due.
+                return
+            self.ctx.dispatch(self.EXPIRING, self.expiring_payload(row, days, first_run),
+                              self.live.part_of(sid))
 
     # -- payloads ---------------------------------------------------------------------------
 
@@ -157,7 +169,7 @@ class SubscriptionWatcher(object):
         payload["previous_status"] = previous
         return payload
 
-    def expiring_payload(self, row, days):
+    def expiring_payload(self, row, days, first_run=False):
         payload = self._fields(row)
-        payload.update(days_left=days, horizon_days=self.horizon)
+        payload.update(days_left=days, horizon_days=self.horizon, first_run=first_run)
         return payload

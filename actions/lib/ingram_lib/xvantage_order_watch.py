@@ -21,6 +21,7 @@ import time
 from collections import deque
 
 from .errors import ApiError, RateLimitError
+from .sensor_state import BUCKETS, bucket_of, bucket_parts
 from .xvantage_results import as_list, as_number, pick, status as normalize_status
 
 CREATED_TRIGGER = "ingram_micro.xvantage_order_created"
@@ -182,15 +183,14 @@ def changes(previous, row, lines):
     return sub_changes, line_changes
 
 
-BUCKETS = 16
 STATE_PARTS = dict({"meta": {"baselined": False, "next_page": 1}},
-                   **{"orders_%x" % i: {} for i in range(BUCKETS)})
+                   **bucket_parts("orders"))
 
 
 def bucket(number):
     """The state part of an order: orders are spread over parts so that the checkpoint
     after a dispatch rewrites a sixteenth of the state, not all of it."""
-    return "orders_%x" % (int(hashlib.sha1(number.encode("utf-8")).hexdigest(), 16) % BUCKETS)
+    return bucket_of("orders", number)
 
 
 class XvantageOrderWatcher(object):

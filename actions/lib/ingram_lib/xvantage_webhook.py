@@ -10,18 +10,13 @@ keys are matched case-insensitively and values are passed through as given.
 """
 
 import base64
-import calendar
 import hashlib
 import hmac
-import re
 
+from .times import parse_time
 from .xvantage_results import pick as get_ci, status as normalize_status
 
 ORDER_EVENT_TRIGGER = "ingram_micro.xvantage_order_event"
-
-_TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
 
 
 class WebhookRejected(Exception):
@@ -50,25 +45,7 @@ def signature_valid(secret, event_id, header_value):
 
 def parse_timestamp(value):
     """Epoch seconds of an ISO-8601 timestamp (``Z``, an offset, or none meaning UTC)."""
-    if not isinstance(value, str):
-        return None
-    match = _TIMESTAMP.match(value.strip())
-    if not match:
-        return None
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    fraction = match.group(7)
-    try:
-        epoch = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
-    except (ValueError, OverflowError):
-        return None
-    if fraction:
-        epoch += float("0." + fraction)
-    zone = match.group(8)
-    if zone and zone.upper() != "Z":
-        sign_ = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        epoch -= sign_ * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return epoch
+    return parse_time(value)
 
 
 def event_kind(event_type):
