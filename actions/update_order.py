@@ -1,6 +1,6 @@
 from ingram_lib import checks
 from ingram_lib.action import IngramAction
-from ingram_lib.errors import ParameterError
+from ingram_lib.errors import ParameterError, TransportError
 
 
 class UpdateOrder(IngramAction):
@@ -9,4 +9,18 @@ class UpdateOrder(IngramAction):
         if not body:
             return False, ParameterError("statusCode", "give creditCheck or statusCode").to_dict()
         client = self.marketplace(account)
-        return self.call(lambda: client.patch(client.path("/orders/{id}", id=orderId), body))
+        path = client.path("/orders/{id}", id=orderId)
+
+        def work():
+            # Sent once: statusCode CL cancels, and a repeat would hit the cancelled order.
+            try:
+                return client.patch(path, body, idempotent=False)
+            except TransportError as exc:
+                if not exc.request_sent:
+                    raise
+                # The answer was lost; the order itself tells whether the change was made.
+                order = client.get(path) or {}
+                if all(order.get(key) == value for key, value in body.items()):
+                    return dict(order, reconciled=True)
+                raise
+        return self.call(work)

@@ -468,3 +468,37 @@ def test_validation_response_matches_the_spec(config, emulator):
                                                    "value": "x1.onmicrosoft.com"}]}]})
     assert_spec("ResultListParameterValidationResult", body)
     assert body["data"][0]["parameters"][0]["result"] == "success"
+
+
+def test_cancel_by_patch_is_sent_once_when_the_answer_is_lost(server, run_action, emulator):
+    placed = run_action("create_order", customerId=customer(emulator),
+                        products=[office_line(emulator)]).result["order"]
+    config = make_config(server, read_timeout=0.3)
+    emulator.faults.add(kind="timeout", method="PATCH", path="/orders/", delay=1, count=1)
+    updated = run_action("update_order", _config=config, orderId=placed["id"],
+                         statusCode="CL")
+    assert emulator.request_count(method="PATCH") == 1
+    assert updated.succeeded, updated.result
+    assert updated.result["status"] == "cancelled"
+    assert updated.result["reconciled"] is True
+
+
+def test_lost_patch_that_did_not_apply_is_reported(server, run_action, emulator):
+    placed = run_action("create_order", customerId=customer(emulator),
+                        products=[office_line(emulator)]).result["order"]
+    config = make_config(server, read_timeout=0.3)
+    # The gateway refuses the request before the order service sees it.
+    emulator.faults.add(kind="status", status=504, method="PATCH", path="/orders/", count=1)
+    updated = run_action("update_order", _config=config, orderId=placed["id"],
+                         statusCode="CL")
+    assert emulator.request_count(method="PATCH") == 1  # not repeated
+    assert not updated.succeeded and updated.result["status"] == 504
+    assert emulator.marketplace.state.orders.get(placed["id"])["status"] != "cancelled"
+
+
+def test_set_to_value_patches_are_still_retried(run_action, emulator):
+    target = customer(emulator)
+    emulator.faults.add(kind="status", status=503, method="PATCH", path="/customers/", count=1)
+    updated = run_action("update_customer", customerId=target, name="Renamed Ltd")
+    assert updated.succeeded, updated.result
+    assert updated.result["name"] == "Renamed Ltd"

@@ -111,9 +111,13 @@ class MarketplaceClient(BearerTokenMixin):
         return self.request("POST", path, body=body, idempotent=idempotent,
                             read_timeout=read_timeout)
 
-    def patch(self, path, body):
-        # PATCH here sets fields to given values, so repeating it is harmless.
-        return self.request("PATCH", path, body=body, idempotent=True)
+    def patch(self, path, body, idempotent=True):
+        """Retried by default: a PATCH that sets fields to given values can be repeated.
+
+        A PATCH that triggers a transition (an order's statusCode) is not such a PATCH: a
+        repeat after a lost answer meets the new state and fails. Pass ``idempotent=False``.
+        """
+        return self.request("PATCH", path, body=body, idempotent=idempotent)
 
     # -- lists ----------------------------------------------------------------------------
 
