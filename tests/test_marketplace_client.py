@@ -213,3 +213,21 @@ def test_secrets_never_reach_results_logs_or_exceptions(server, caplog, datastor
     token = next(iter(server.emulator.marketplace.auth._tokens))
     for text in texts:
         assert canary_pw not in text and canary_key not in text and token not in text
+
+
+def test_max_retry_wait_bounds_the_backoff_too():
+    policy = RetryPolicy(base=1.0, cap=15.0, max_wait=2.0, rand=lambda: 1.0)
+    assert [policy.delay(n) for n in range(6)] == [1.0, 2.0, 2.0, 2.0, 2.0, 2.0]
+    assert policy.delay(0, retry_after=30) == 2.0
+    roomy = RetryPolicy(base=1.0, cap=15.0, max_wait=60.0, rand=lambda: 1.0)
+    assert roomy.delay(5) == 15.0
+
+
+def test_account_max_retry_wait_bounds_backoff_between_503s(config, emulator):
+    emulator.faults.add(kind="status", status=503, method="GET", path="/customers$", count=5)
+    settings = marketplace_settings(config, "default")  # max_retry_wait 0.01 s
+    sleeps = Sleeps()
+    client = MarketplaceClient(settings, retry=RetryPolicy(
+        max_retries=settings.max_retries, max_wait=settings.max_retry_wait, sleep=sleeps))
+    assert client.get("/customers")["pagination"]["total"] == 5
+    assert len(sleeps) == 5 and max(sleeps) <= 0.01

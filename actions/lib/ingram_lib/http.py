@@ -41,7 +41,11 @@ def parse_retry_after(value, now=None):
 
 
 class RetryPolicy(object):
-    """Exponential backoff (base * 2^n, capped) with full jitter; Retry-After wins."""
+    """Exponential backoff (base * 2^n, capped) with full jitter; Retry-After wins.
+
+    ``max_wait`` (the account's ``max_retry_wait``) bounds every wait, the server's
+    Retry-After and the backoff alike.
+    """
 
     def __init__(self, max_retries=5, base=1.0, cap=15.0, max_wait=60.0,
                  sleep=time.sleep, rand=random.random):
@@ -55,7 +59,7 @@ class RetryPolicy(object):
     def delay(self, attempt, retry_after=None):
         if retry_after is not None:
             return min(retry_after, self.max_wait)
-        ceiling = min(self.cap, self.base * (2 ** attempt))
+        ceiling = min(self.cap, self.max_wait, self.base * (2 ** attempt))
         return ceiling / 2.0 + self.rand() * ceiling / 2.0
 
 
