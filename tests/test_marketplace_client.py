@@ -2,6 +2,7 @@
 
 import logging
 
+import httpx
 import pytest
 
 from ingram_lib.config import marketplace_settings
@@ -231,3 +232,43 @@ def test_account_max_retry_wait_bounds_backoff_between_503s(config, emulator):
         max_retries=settings.max_retries, max_wait=settings.max_retry_wait, sleep=sleeps))
     assert client.get("/customers")["pagination"]["total"] == 5
     assert len(sleeps) == 5 and max(sleeps) <= 0.01
+
+
+def test_paginate_walks_every_page_when_the_server_caps_limit(server, config, emulator):
+    from emulator.marketplace import customers
+    customers.bulk(emulator.marketplace.state, 1195)  # 1200 with the seeded five
+    httpx.post(server.url + "/_emulator/marketplace/limits", json={"max_limit": 100})
+    client = client_for(config)
+    rows = list(client.paginate("/customers"))
+    assert len(rows) == len({r["id"] for r in rows}) == 1200
+    assert emulator.request_count(route="/customers") == 12
+
+
+def test_paginate_all_pages_action_under_a_capped_limit(run_action, emulator):
+    from emulator.marketplace import customers
+    customers.bulk(emulator.marketplace.state, 295)
+    emulator.marketplace.max_limit = 50
+    listed = run_action("list_customers", all_pages=True, max_items=1000)
+    assert listed.result["count"] == listed.result["total"] == 300
+    assert listed.result["truncated"] is False
+
+
+def test_paginate_without_total_stops_on_a_short_page(config, emulator):
+    client = client_for(config)
+    pages = iter([{"data": [{"id": str(n)} for n in range(3)]}, AssertionError])
+
+    def get(path, params=None):
+        page = next(pages)
+        if page is AssertionError:
+            raise AssertionError("walked past a short page with no total")
+        return page
+    client.get = get
+    assert [r["id"] for r in client.paginate("/customers", page_size=5)] == ["0", "1", "2"]
+
+
+def test_ten_thousand_customers_take_twenty_requests_at_the_default_cap(config, emulator):
+    from emulator.marketplace import customers
+    customers.bulk(emulator.marketplace.state, 9995)
+    rows = sum(1 for _ in client_for(config).paginate("/customers"))
+    assert rows == 10000
+    assert emulator.request_count(route="/customers") == 20
