@@ -502,3 +502,29 @@ def test_set_to_value_patches_are_still_retried(run_action, emulator):
     updated = run_action("update_customer", customerId=target, name="Renamed Ltd")
     assert updated.succeeded, updated.result
     assert updated.result["name"] == "Renamed Ltd"
+
+
+@pytest.mark.parametrize("body", [{}, {"id": "1", "status": "active", "products": [
+    {"mpn": "X", "quantity": 1}]}, [], ""])
+def test_odd_subscription_answer_is_a_readable_error(run_action, emulator, body):
+    sub = subscription(emulator, "month")
+    emulator.faults.add(kind="status", status=200, body=body, method="GET",
+                        path="/subscriptions/%s$" % sub["id"])
+    for action, extra in (("change_subscription_quantity", {"quantity": 7}),
+                          ("cancel_subscription", {})):
+        result = run_action(action, subscriptionId=sub["id"], **extra)
+        assert not result.succeeded, result.result
+        assert result.result["error"] == "api_error"
+        assert "subscription" in result.result["message"]
+    assert emulator.request_count(method="POST", route="/orders") == 0
+
+
+def test_empty_order_answer_while_waiting_is_a_readable_error(run_action, emulator):
+    placed = run_action("create_order", customerId=customer(emulator),
+                        products=[office_line(emulator)]).result["order"]
+    emulator.faults.add(kind="status", status=200, body="", method="GET",
+                        path="/orders/%s$" % placed["id"])
+    waited = run_action("wait_for_order", orderId=placed["id"], wait_seconds=1)
+    assert not waited.succeeded
+    assert waited.result["error"] == "api_error"
+    assert "no order object" in waited.result["message"]
