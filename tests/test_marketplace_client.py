@@ -272,3 +272,35 @@ def test_ten_thousand_customers_take_twenty_requests_at_the_default_cap(config, 
     rows = sum(1 for _ in client_for(config).paginate("/customers"))
     assert rows == 10000
     assert emulator.request_count(route="/customers") == 20
+
+
+def test_download_stops_reading_a_stream_past_max_bytes():
+    # The emulator always sends Content-Length; a chunked body without one needs a stub.
+    from ingram_lib.errors import ResponseTooLarge
+    from ingram_lib.http import Transport
+    served = []
+
+    def chunks():
+        for _ in range(100):
+            served.append(1)
+            yield b"x" * 1000
+
+    def handler(request):
+        return httpx.Response(200, stream=_Chunks(chunks()))
+
+    transport = Transport("http://storage.invalid", 1, 1,
+                          client=httpx.Client(transport=httpx.MockTransport(handler)))
+    with pytest.raises(ResponseTooLarge) as info:
+        transport.download("/file.csv", 2500)
+    assert info.value.max_bytes == 2500 and info.value.to_dict()["error"] == "too_large"
+    assert len(served) <= 4  # stopped at the third kilobyte, not after all hundred
+    body, _ = transport.download("/file.csv", 10 ** 6)
+    assert len(body) == 100000
+
+
+class _Chunks(httpx.SyncByteStream):
+    def __init__(self, iterator):
+        self._iterator = iterator
+
+    def __iter__(self):
+        return self._iterator

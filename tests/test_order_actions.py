@@ -528,3 +528,51 @@ def test_empty_order_answer_while_waiting_is_a_readable_error(run_action, emulat
     assert not waited.succeeded
     assert waited.result["error"] == "api_error"
     assert "no order object" in waited.result["message"]
+
+
+def test_download_report_stops_past_max_bytes(run_report, emulator):
+    emulator.marketplace.state.report_seconds = 0.2
+    result = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                        poll_interval=0.1, max_bytes=64)
+    assert not result.succeeded
+    assert result.result["error"] == "too_large" and result.result["max_bytes"] == 64
+    assert "se=" not in str(result.result)
+
+
+def test_download_report_xml_comes_back_as_text(run_report, emulator):
+    emulator.marketplace.state.report_seconds = 0.2
+    result = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                        format="xml", poll_interval=0.1)
+    assert result.succeeded, result.result
+    assert result.result["text"].startswith("<?xml") and "content" not in result.result
+
+
+def test_download_report_large_xml_gives_only_the_url(run_report, emulator, monkeypatch):
+    monkeypatch.setattr("ingram_lib.reports.XML_TEXT_LIMIT", 64)
+    emulator.marketplace.state.report_seconds = 0.2
+    result = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                        format="xml", poll_interval=0.1)
+    assert result.succeeded, result.result
+    assert "text" not in result.result and result.result["downloadUrl"]
+    assert "downloadUrl" in result.result["note"]
+
+
+def test_download_report_xlsx_is_never_decoded_as_text(run_report, emulator):
+    import base64
+    import io
+    import zipfile
+    emulator.marketplace.state.report_seconds = 0.2
+    plain = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                       format="xlsx", poll_interval=0.1)
+    assert plain.succeeded, plain.result
+    assert not {"content", "text", "content_base64"} & set(plain.result)
+    assert plain.result["downloadUrl"] and "content_base64" in plain.result["note"]
+    asked = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                       format="xlsx", poll_interval=0.1, content_base64=True)
+    data = base64.b64decode(asked.result["content_base64"])
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    first = next(iter(emulator.marketplace.state.orders.values()))
+    assert first["orderNumber"] in sheet
+    too_big = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                         format="xlsx", poll_interval=0.1, content_base64=True, max_bytes=100)
+    assert too_big.result["error"] == "too_large"
