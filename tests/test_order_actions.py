@@ -576,3 +576,14 @@ def test_download_report_xlsx_is_never_decoded_as_text(run_report, emulator):
     too_big = run_report("download_report", name="Orders report", startDate="2020-01-01",
                          format="xlsx", poll_interval=0.1, content_base64=True, max_bytes=100)
     assert too_big.result["error"] == "too_large"
+
+
+def test_list_reports_period_days_are_inclusive(run_action, emulator):
+    emulator.clock.advance(2 * 86400)  # the seeded reports are from an earlier day
+    run_action("api_request", path="/reports", method="POST",
+               body={"name": "Orders report", "startDate": "2024-01-01", "format": "csv"})
+    today = emulator.clock.date()
+    assert run_action("list_reports", from_date=today).result["total"] == 1
+    assert run_action("list_reports", to_date=today, type="onetime").result["total"] == 1
+    before = run_action("list_reports", from_date="2020-01-01", to_date="2020-01-31")
+    assert before.result["total"] == 0
