@@ -470,11 +470,13 @@ def test_validation_response_matches_the_spec(config, emulator):
     assert body["data"][0]["parameters"][0]["result"] == "success"
 
 
-def test_cancel_by_patch_is_sent_once_when_the_answer_is_lost(server, run_action, emulator):
+@pytest.mark.parametrize("kind", ["timeout", "html504"])
+def test_cancel_by_patch_is_sent_once_when_the_answer_is_lost(server, run_action, emulator,
+                                                              kind):
     placed = run_action("create_order", customerId=customer(emulator),
                         products=[office_line(emulator)]).result["order"]
     config = make_config(server, read_timeout=0.3)
-    emulator.faults.add(kind="timeout", method="PATCH", path="/orders/", delay=1, count=1)
+    emulator.faults.add(kind=kind, method="PATCH", path="/orders/", delay=1, count=1)
     updated = run_action("update_order", _config=config, orderId=placed["id"],
                          statusCode="CL")
     assert emulator.request_count(method="PATCH") == 1
