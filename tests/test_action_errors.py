@@ -2,8 +2,8 @@
 
 import pytest
 
+from conftest import make_config
 from runner import loader
-from tests.conftest import make_config
 
 ACTIONS = [n for n in loader.action_names()
            if loader.action_meta(n).get("runner_type") == "python-script"]
