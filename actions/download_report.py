@@ -6,7 +6,7 @@ from ingram_lib.errors import ParameterError
 class DownloadReport(IngramAction):
     def run(self, name, startDate, account="default", endDate=None, format="csv",
             customizationName=None, parse=True, wait_seconds=540, poll_interval=5,
-            max_bytes=10485760):
+            max_bytes=10485760, content_base64=False):
         try:
             body = reports.report_body(name, startDate, endDate, format, customizationName)
         except ParameterError as exc:
@@ -20,10 +20,8 @@ class DownloadReport(IngramAction):
                 raise reports.ReportFailed(report)
             out = {"report": report, "downloadUrl": report.get("downloadUrl")}
             if parse and out["downloadUrl"]:
-                text, _ = reports.download(client.settings, out["downloadUrl"], max_bytes,
-                                           self.logger)
-                out["content"] = reports.parse(text, report.get("format") or format)
-                if out["content"] is None:
-                    out["text"] = text
+                out.update(reports.content(
+                    client.settings, out["downloadUrl"], report.get("format") or format,
+                    max_bytes, want_base64=content_base64, logger=self.logger))
             return out
         return self.call(work)

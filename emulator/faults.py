@@ -5,6 +5,9 @@ runs), ``html504`` (the handler runs, then the gateway answers with an HTML 504 
 ``slow`` (delay, then the normal answer), ``timeout`` (the handler runs -- an order is
 created -- but the answer comes only after ``delay`` seconds, after the client gave up),
 ``drop`` (the handler runs, the connection closes with no answer).
+
+A ``status`` fault with ``body`` answers with that JSON instead of an error body, e.g.
+status 200 and ``{}`` for the thin or odd answer a gateway or a new API version may give.
 """
 
 import random
@@ -16,7 +19,8 @@ KINDS = ("status", "html504", "slow", "timeout", "drop")
 
 class Fault(object):
     def __init__(self, kind="status", status=503, api=None, method=None, path=None,
-                 count=None, probability=1.0, retry_after=None, delay=0.0, message=None):
+                 count=None, probability=1.0, retry_after=None, delay=0.0, message=None,
+                 body=None):
         if kind not in KINDS:
             raise ValueError("fault kind must be one of %s" % ", ".join(KINDS))
         self.kind = kind
@@ -29,6 +33,7 @@ class Fault(object):
         self.retry_after = retry_after
         self.delay = float(delay)
         self.message = message
+        self.body = body
         self.hits = 0
 
     def matches(self, api, method, path):
@@ -46,7 +51,8 @@ class Fault(object):
         return {"kind": self.kind, "status": self.status, "api": self.api,
                 "method": self.method, "path": self.path.pattern if self.path else None,
                 "remaining": self.remaining, "probability": self.probability,
-                "retry_after": self.retry_after, "delay": self.delay, "hits": self.hits}
+                "retry_after": self.retry_after, "delay": self.delay, "hits": self.hits,
+                "body": self.body}
 
 
 class FaultInjector(object):

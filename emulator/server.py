@@ -24,6 +24,8 @@ class Emulator(object):
         self.clock = clock or Clock()
         self.faults = FaultInjector(seed)
         self.counts = collections.Counter()
+        # The latest API requests as received, so a test can check what a client sent.
+        self.journal = collections.deque(maxlen=200)
         self._lock = threading.Lock()
         self.stopping = threading.Event()
         self.apps = []
@@ -44,6 +46,11 @@ class Emulator(object):
                        if all(want is None or want == got
                               for want, got in zip((api, method, route), key)))
 
+    def sent(self, method, route):
+        """Bodies (decoded JSON) of the journalled requests to ``route`` with ``method``."""
+        return [r.json() for r in list(self.journal)
+                if r.method == method and r.route == route]
+
     def reset_counts(self):
         with self._lock:
             self.counts.clear()
@@ -57,6 +64,7 @@ class Emulator(object):
             if subpath is None:
                 continue
             request.route = app.router.template(subpath)
+            self.journal.append(request)
             fault = self.faults.pick(app.api, request.method, request.path)
             if fault is not None and fault.kind == "status":
                 response = app.fault_response(request, fault)

@@ -2,6 +2,7 @@
 
 import logging
 
+import httpx
 import pytest
 
 from ingram_lib.config import marketplace_settings
@@ -213,3 +214,93 @@ def test_secrets_never_reach_results_logs_or_exceptions(server, caplog, datastor
     token = next(iter(server.emulator.marketplace.auth._tokens))
     for text in texts:
         assert canary_pw not in text and canary_key not in text and token not in text
+
+
+def test_max_retry_wait_bounds_the_backoff_too():
+    policy = RetryPolicy(base=1.0, cap=15.0, max_wait=2.0, rand=lambda: 1.0)
+    assert [policy.delay(n) for n in range(6)] == [1.0, 2.0, 2.0, 2.0, 2.0, 2.0]
+    assert policy.delay(0, retry_after=30) == 2.0
+    roomy = RetryPolicy(base=1.0, cap=15.0, max_wait=60.0, rand=lambda: 1.0)
+    assert roomy.delay(5) == 15.0
+
+
+def test_account_max_retry_wait_bounds_backoff_between_503s(config, emulator):
+    emulator.faults.add(kind="status", status=503, method="GET", path="/customers$", count=5)
+    settings = marketplace_settings(config, "default")  # max_retry_wait 0.01 s
+    sleeps = Sleeps()
+    client = MarketplaceClient(settings, retry=RetryPolicy(
+        max_retries=settings.max_retries, max_wait=settings.max_retry_wait, sleep=sleeps))
+    assert client.get("/customers")["pagination"]["total"] == 5
+    assert len(sleeps) == 5 and max(sleeps) <= 0.01
+
+
+def test_paginate_walks_every_page_when_the_server_caps_limit(server, config, emulator):
+    from emulator.marketplace import customers
+    customers.bulk(emulator.marketplace.state, 1195)  # 1200 with the seeded five
+    httpx.post(server.url + "/_emulator/marketplace/limits", json={"max_limit": 100})
+    client = client_for(config)
+    rows = list(client.paginate("/customers"))
+    assert len(rows) == len({r["id"] for r in rows}) == 1200
+    assert emulator.request_count(route="/customers") == 12
+
+
+def test_paginate_all_pages_action_under_a_capped_limit(run_action, emulator):
+    from emulator.marketplace import customers
+    customers.bulk(emulator.marketplace.state, 295)
+    emulator.marketplace.max_limit = 50
+    listed = run_action("list_customers", all_pages=True, max_items=1000)
+    assert listed.result["count"] == listed.result["total"] == 300
+    assert listed.result["truncated"] is False
+
+
+def test_paginate_without_total_stops_on_a_short_page(config, emulator):
+    client = client_for(config)
+    pages = iter([{"data": [{"id": str(n)} for n in range(3)]}, AssertionError])
+
+    def get(path, params=None):
+        page = next(pages)
+        if page is AssertionError:
+            raise AssertionError("walked past a short page with no total")
+        return page
+    client.get = get
+    assert [r["id"] for r in client.paginate("/customers", page_size=5)] == ["0", "1", "2"]
+
+
+def test_ten_thousand_customers_take_twenty_requests_at_the_default_cap(config, emulator):
+    from emulator.marketplace import customers
+    customers.bulk(emulator.marketplace.state, 9995)
+    rows = sum(1 for _ in client_for(config).paginate("/customers"))
+    assert rows == 10000
+    assert emulator.request_count(route="/customers") == 20
+
+
+def test_download_stops_reading_a_stream_past_max_bytes():
+    # The emulator always sends Content-Length; a chunked body without one needs a stub.
+    from ingram_lib.errors import ResponseTooLarge
+    from ingram_lib.http import Transport
+    served = []
+
+    def chunks():
+        for _ in range(100):
+            served.append(1)
+            yield b"x" * 1000
+
+    def handler(request):
+        return httpx.Response(200, stream=_Chunks(chunks()))
+
+    transport = Transport("http://storage.invalid", 1, 1,
+                          client=httpx.Client(transport=httpx.MockTransport(handler)))
+    with pytest.raises(ResponseTooLarge) as info:
+        transport.download("/file.csv", 2500)
+    assert info.value.max_bytes == 2500 and info.value.to_dict()["error"] == "too_large"
+    assert len(served) <= 4  # stopped at the third kilobyte, not after all hundred
+    body, _ = transport.download("/file.csv", 10 ** 6)
+    assert len(body) == 100000
+
+
+class _Chunks(httpx.SyncByteStream):
+    def __init__(self, iterator):
+        self._iterator = iterator
+
+    def __iter__(self):
+        return self._iterator

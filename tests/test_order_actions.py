@@ -468,3 +468,124 @@ def test_validation_response_matches_the_spec(config, emulator):
                                                    "value": "x1.onmicrosoft.com"}]}]})
     assert_spec("ResultListParameterValidationResult", body)
     assert body["data"][0]["parameters"][0]["result"] == "success"
+
+
+@pytest.mark.parametrize("kind", ["timeout", "html504"])
+def test_cancel_by_patch_is_sent_once_when_the_answer_is_lost(server, run_action, emulator,
+                                                              kind):
+    placed = run_action("create_order", customerId=customer(emulator),
+                        products=[office_line(emulator)]).result["order"]
+    config = make_config(server, read_timeout=0.3)
+    emulator.faults.add(kind=kind, method="PATCH", path="/orders/", delay=1, count=1)
+    updated = run_action("update_order", _config=config, orderId=placed["id"],
+                         statusCode="CL")
+    assert emulator.request_count(method="PATCH") == 1
+    assert updated.succeeded, updated.result
+    assert updated.result["status"] == "cancelled"
+    assert updated.result["reconciled"] is True
+
+
+def test_lost_patch_that_did_not_apply_is_reported(server, run_action, emulator):
+    placed = run_action("create_order", customerId=customer(emulator),
+                        products=[office_line(emulator)]).result["order"]
+    config = make_config(server, read_timeout=0.3)
+    # The gateway refuses the request before the order service sees it.
+    emulator.faults.add(kind="status", status=504, method="PATCH", path="/orders/", count=1)
+    updated = run_action("update_order", _config=config, orderId=placed["id"],
+                         statusCode="CL")
+    assert emulator.request_count(method="PATCH") == 1  # not repeated
+    assert not updated.succeeded and updated.result["status"] == 504
+    assert emulator.marketplace.state.orders.get(placed["id"])["status"] != "cancelled"
+
+
+def test_set_to_value_patches_are_still_retried(run_action, emulator):
+    target = customer(emulator)
+    emulator.faults.add(kind="status", status=503, method="PATCH", path="/customers/", count=1)
+    updated = run_action("update_customer", customerId=target, name="Renamed Ltd")
+    assert updated.succeeded, updated.result
+    assert updated.result["name"] == "Renamed Ltd"
+
+
+@pytest.mark.parametrize("body", [{}, {"id": "1", "status": "active", "products": [
+    {"mpn": "X", "quantity": 1}]}, [], ""])
+def test_odd_subscription_answer_is_a_readable_error(run_action, emulator, body):
+    sub = subscription(emulator, "month")
+    emulator.faults.add(kind="status", status=200, body=body, method="GET",
+                        path="/subscriptions/%s$" % sub["id"])
+    for action, extra in (("change_subscription_quantity", {"quantity": 7}),
+                          ("cancel_subscription", {})):
+        result = run_action(action, subscriptionId=sub["id"], **extra)
+        assert not result.succeeded, result.result
+        assert result.result["error"] == "api_error"
+        assert "subscription" in result.result["message"]
+    assert emulator.request_count(method="POST", route="/orders") == 0
+
+
+def test_empty_order_answer_while_waiting_is_a_readable_error(run_action, emulator):
+    placed = run_action("create_order", customerId=customer(emulator),
+                        products=[office_line(emulator)]).result["order"]
+    emulator.faults.add(kind="status", status=200, body="", method="GET",
+                        path="/orders/%s$" % placed["id"])
+    waited = run_action("wait_for_order", orderId=placed["id"], wait_seconds=1)
+    assert not waited.succeeded
+    assert waited.result["error"] == "api_error"
+    assert "no order object" in waited.result["message"]
+
+
+def test_download_report_stops_past_max_bytes(run_report, emulator):
+    emulator.marketplace.state.report_seconds = 0.2
+    result = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                        poll_interval=0.1, max_bytes=64)
+    assert not result.succeeded
+    assert result.result["error"] == "too_large" and result.result["max_bytes"] == 64
+    assert "se=" not in str(result.result)
+
+
+def test_download_report_xml_comes_back_as_text(run_report, emulator):
+    emulator.marketplace.state.report_seconds = 0.2
+    result = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                        format="xml", poll_interval=0.1)
+    assert result.succeeded, result.result
+    assert result.result["text"].startswith("<?xml") and "content" not in result.result
+
+
+def test_download_report_large_xml_gives_only_the_url(run_report, emulator, monkeypatch):
+    monkeypatch.setattr("ingram_lib.reports.XML_TEXT_LIMIT", 64)
+    emulator.marketplace.state.report_seconds = 0.2
+    result = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                        format="xml", poll_interval=0.1)
+    assert result.succeeded, result.result
+    assert "text" not in result.result and result.result["downloadUrl"]
+    assert "downloadUrl" in result.result["note"]
+
+
+def test_download_report_xlsx_is_never_decoded_as_text(run_report, emulator):
+    import base64
+    import io
+    import zipfile
+    emulator.marketplace.state.report_seconds = 0.2
+    plain = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                       format="xlsx", poll_interval=0.1)
+    assert plain.succeeded, plain.result
+    assert not {"content", "text", "content_base64"} & set(plain.result)
+    assert plain.result["downloadUrl"] and "content_base64" in plain.result["note"]
+    asked = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                       format="xlsx", poll_interval=0.1, content_base64=True)
+    data = base64.b64decode(asked.result["content_base64"])
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    first = next(iter(emulator.marketplace.state.orders.values()))
+    assert first["orderNumber"] in sheet
+    too_big = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                         format="xlsx", poll_interval=0.1, content_base64=True, max_bytes=100)
+    assert too_big.result["error"] == "too_large"
+
+
+def test_list_reports_period_days_are_inclusive(run_action, emulator):
+    emulator.clock.advance(2 * 86400)  # the seeded reports are from an earlier day
+    run_action("api_request", path="/reports", method="POST",
+               body={"name": "Orders report", "startDate": "2024-01-01", "format": "csv"})
+    today = emulator.clock.date()
+    assert run_action("list_reports", from_date=today).result["total"] == 1
+    assert run_action("list_reports", to_date=today, type="onetime").result["total"] == 1
+    before = run_action("list_reports", from_date="2020-01-01", to_date="2020-01-31")
+    assert before.result["total"] == 0

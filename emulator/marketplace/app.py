@@ -4,7 +4,8 @@ import re
 
 from ..http import HttpError, Response
 from ..router import Router
-from . import catalog, customers, orders, plans, reports, resellers, subscriptions, validation
+from . import (catalog, common, customers, orders, plans, reports, resellers, subscriptions,
+               validation)
 from .auth import Credentials, TokenAuthority
 from .state import MarketplaceState
 
@@ -19,9 +20,12 @@ _PREFIX = re.compile(r"^/marketplace/(?P<region>[a-z]+)(?P<rest>/.*)?$")
 class MarketplaceApp(object):
     api = "marketplace"
 
-    def __init__(self, clock, region="eu", credentials=None, seed=True):
+    def __init__(self, clock, region="eu", credentials=None, seed=True,
+                 max_limit=common.MAX_LIMIT):
         self.clock = clock
         self.region = region
+        # Largest page served; settable on a running emulator to mimic a stricter gateway.
+        self.max_limit = int(max_limit)
         self.state = MarketplaceState(clock)
         self.auth = TokenAuthority(clock, credentials or Credentials())
         self.router = Router()
@@ -40,6 +44,7 @@ class MarketplaceApp(object):
         return m.group("rest") or "/"
 
     def handle(self, request, subpath):
+        request.max_limit = self.max_limit
         if subpath != "/token":
             # Handlers that depend on the marketplace (activation rules) read it here.
             request.marketplace = self.auth.check(request)
@@ -61,6 +66,8 @@ class MarketplaceApp(object):
         headers = {}
         if fault.retry_after is not None:
             headers["Retry-After"] = str(fault.retry_after)
+        if fault.body is not None:
+            return Response(fault.status, fault.body, headers=headers)
         if fault.status == 429:
             # APIM answers rate limits itself, in its own body shape.
             message = fault.message or "Rate limit is exceeded. Try again in %s seconds." % (
@@ -72,6 +79,9 @@ class MarketplaceApp(object):
     def control(self, request, path, body):
         if not path.startswith("/marketplace/"):
             return None
+        if path == "/marketplace/limits" and request.method == "POST":
+            self.max_limit = int(body.get("max_limit", common.MAX_LIMIT))
+            return Response(200, {"max_limit": self.max_limit})
         for resource in RESOURCES:
             handler = getattr(resource, "control", None)
             if handler is not None:

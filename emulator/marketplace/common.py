@@ -46,7 +46,8 @@ class Collection(object):
 
 
 def paging(request):
-    """``offset``/``limit`` from the query; limit defaults to 10 and is capped at 500."""
+    """``offset``/``limit`` from the query; limit defaults to 10 and is capped at 500, or at
+    the lower cap an emulator was started with (``max_limit``), as a gateway may impose."""
     try:
         offset = int(request.arg("offset", 0))
         limit = int(request.arg("limit", DEFAULT_LIMIT))
@@ -54,7 +55,7 @@ def paging(request):
         raise HttpError(400, "offset and limit must be integers")
     if offset < 0 or limit < 1:
         raise HttpError(400, "offset must be >= 0 and limit >= 1")
-    return offset, min(limit, MAX_LIMIT)
+    return offset, min(limit, getattr(request, "max_limit", MAX_LIMIT))
 
 
 def single(request, name):

@@ -3,8 +3,8 @@
 ``POST /reports`` schedules a ``onetime`` report: ``submitted``, then ``processing`` and
 ``completed`` as the emulator clock passes ``state.report_seconds``. A completed report has a
 ``downloadUrl`` that the emulator itself serves (no auth, like the real expiring blob URL):
-the orders created in the report period, as CSV, JSON or XML. A report name containing
-``EMU-ERROR`` ends in ``error``.
+the orders created in the report period, as CSV, JSON, XML or a one-sheet XLSX workbook.
+A report name containing ``EMU-ERROR`` ends in ``error``.
 """
 
 import csv
@@ -15,6 +15,7 @@ import uuid
 from xml.sax.saxutils import escape
 
 from ..http import HttpError, Response
+from . import xlsx
 from .common import body_of, envelope, single
 
 FORMATS = ("csv", "xml", "xlsx", "json")
@@ -94,6 +95,8 @@ def rows_of(state, report):
 
 def content(state, report):
     rows = rows_of(state, report)
+    if report["format"] == "xlsx":
+        return xlsx.workbook(COLUMNS, rows), xlsx.CONTENT_TYPE
     if report["format"] == "json":
         return json.dumps(rows), "application/json"
     if report["format"] == "xml":
@@ -116,8 +119,6 @@ def create(state, body, report_type="onetime", created=None):
     fmt = body.get("format") or "csv"
     if fmt not in FORMATS:
         raise HttpError(400, "format must be one of %s" % ", ".join(FORMATS))
-    if fmt == "xlsx":
-        raise HttpError(500, "The report '%s' is not available in format xlsx" % name)
     now = state.clock.now() if created is None else created
     report = {"id": str(uuid.uuid4()), "name": name, "status": "submitted",
               "type": report_type, "format": fmt, "creationDate": _iso(now),

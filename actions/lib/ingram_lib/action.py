@@ -4,6 +4,8 @@ An action module defines one class whose ``run()`` names its parameters exactly 
 action YAML does, builds its request, and hands a callable to ``self.call``.
 """
 
+import functools
+
 from st2common.runners.base_action import Action
 
 from .config import marketplace_settings, xvantage_settings
@@ -11,7 +13,26 @@ from .errors import IngramMicroError
 from .marketplace import MarketplaceClient
 
 
+def _structured_errors(run):
+    """``run`` whose expected failures -- also those raised while building a client, such
+    as an unknown account -- become a failed structured result instead of a traceback."""
+    @functools.wraps(run)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return run(self, *args, **kwargs)
+        except IngramMicroError as exc:
+            return self.failure(exc)
+    wrapper.structured_errors = True
+    return wrapper
+
+
 class IngramAction(Action):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        run = cls.__dict__.get("run")
+        if run is not None and not getattr(run, "structured_errors", False):
+            cls.run = _structured_errors(run)
+
     def __init__(self, config=None, action_service=None):
         super(IngramAction, self).__init__(config=config, action_service=action_service)
         self._clients = {}
@@ -46,8 +67,12 @@ class IngramAction(Action):
         try:
             return True, work()
         except IngramMicroError as exc:
-            result = exc.to_dict()
-            for client in self._clients.values():
-                result = client.redactor.data(result)
-            self.logger.error("%s", result.get("message"))
-            return False, result
+            return self.failure(exc)
+
+    def failure(self, exc):
+        """``(False, error dict)`` with every known secret of the clients in use redacted."""
+        result = exc.to_dict()
+        for client in self._clients.values():
+            result = client.redactor.data(result)
+        self.logger.error("%s", result.get("message"))
+        return False, result

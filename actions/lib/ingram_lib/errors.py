@@ -113,6 +113,24 @@ class TransportError(ApiError):
         return out
 
 
+class ResponseTooLarge(IngramMicroError):
+    """A download grew past the caller's byte limit; reading stopped there."""
+
+    kind = "too_large"
+
+    def __init__(self, what, max_bytes, size=None):
+        self.max_bytes = max_bytes
+        self.size = size
+        super().__init__("%s is %s than max_bytes=%d; reading stopped there" % (
+            what, "%d bytes, more" % size if size is not None else "larger", max_bytes))
+
+    def to_dict(self):
+        out = super().to_dict()
+        out["max_bytes"] = self.max_bytes
+        out["size"] = self.size
+        return out
+
+
 class OrderConflictError(IngramMicroError):
     """A change order is still open for the subscription (the API's "LO" conflict)."""
 

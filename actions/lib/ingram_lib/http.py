@@ -14,7 +14,7 @@ import time
 
 import httpx
 
-from .errors import TransportError, error_class_for
+from .errors import ApiError, ResponseTooLarge, TransportError, error_class_for
 from .redact import Redactor
 
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
@@ -41,7 +41,11 @@ def parse_retry_after(value, now=None):
 
 
 class RetryPolicy(object):
-    """Exponential backoff (base * 2^n, capped) with full jitter; Retry-After wins."""
+    """Exponential backoff (base * 2^n, capped) with full jitter; Retry-After wins.
+
+    ``max_wait`` (the account's ``max_retry_wait``) bounds every wait, the server's
+    Retry-After and the backoff alike.
+    """
 
     def __init__(self, max_retries=5, base=1.0, cap=15.0, max_wait=60.0,
                  sleep=time.sleep, rand=random.random):
@@ -55,7 +59,7 @@ class RetryPolicy(object):
     def delay(self, attempt, retry_after=None):
         if retry_after is not None:
             return min(retry_after, self.max_wait)
-        ceiling = min(self.cap, self.base * (2 ** attempt))
+        ceiling = min(self.cap, self.max_wait, self.base * (2 ** attempt))
         return ceiling / 2.0 + self.rand() * ceiling / 2.0
 
 
@@ -143,6 +147,17 @@ class Transport(object):
                 continue
             raise error
 
+    def _transport_error(self, exc, method, path):
+        if isinstance(exc, httpx.TimeoutException):
+            sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
+            return self.redactor.error(TransportError(
+                "timed out (%s)" % type(exc).__name__, method=method, path=path,
+                timed_out=True, request_sent=sent, api=self.api))
+        sent = not isinstance(exc, httpx.ConnectError)
+        return self.redactor.error(TransportError(
+            "connection failed (%s: %s)" % (type(exc).__name__, exc), method=method,
+            path=path, request_sent=sent, api=self.api))
+
     def _once(self, method, url, path, params, json_body, data, headers, read_timeout, auth):
         self.request_count += 1
         started = time.monotonic()
@@ -150,16 +165,8 @@ class Transport(object):
             response = self._client.request(
                 method, url, params=params, json=json_body, data=data, headers=headers,
                 timeout=self._timeout(read_timeout), auth=auth)
-        except httpx.TimeoutException as exc:
-            sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
-            raise self.redactor.error(TransportError(
-                "timed out (%s)" % type(exc).__name__, method=method, path=path,
-                timed_out=True, request_sent=sent, api=self.api))
         except httpx.TransportError as exc:
-            sent = not isinstance(exc, httpx.ConnectError)
-            raise self.redactor.error(TransportError(
-                "connection failed (%s: %s)" % (type(exc).__name__, exc), method=method,
-                path=path, request_sent=sent, api=self.api))
+            raise self._transport_error(exc, method, path)
         self.log.debug("%s %s -> %s in %.0f ms (correlation id %s)", method, path,
                        response.status_code, (time.monotonic() - started) * 1000,
                        self.correlation_id(response))
@@ -168,6 +175,46 @@ class Transport(object):
         # of rows would then grow memory with the page count.
         response.stream = httpx.ByteStream(response.content)
         return response
+
+    def download(self, path, max_bytes, headers=None, what="response body"):
+        """GETs ``path`` as a stream: ``(bytes, content type)``, retried like any GET.
+
+        Reading stops as soon as the body passes ``max_bytes`` (``ResponseTooLarge``), so
+        a large file never sits in memory whole.
+        """
+        attempt = 0
+        while True:
+            try:
+                return self._download_once(path, max_bytes, headers, what)
+            except ApiError as exc:
+                if not exc.retryable or attempt >= self.retry.max_retries:
+                    raise
+                wait = self.retry.delay(attempt, exc.retry_after)
+                self.log.warning("GET %s: %s; retry %d in %.1fs", path, exc.message,
+                                 attempt + 1, wait)
+                self.retry.sleep(wait)
+                attempt += 1
+
+    def _download_once(self, path, max_bytes, headers, what):
+        self.request_count += 1
+        try:
+            with self._client.stream("GET", self.base_url + path, headers=headers,
+                                     timeout=self._timeout(None)) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise self.build_error(response, "GET", path)
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise ResponseTooLarge(what, max_bytes, int(declared))
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise ResponseTooLarge(what, max_bytes)
+                    chunks.append(chunk)
+                return b"".join(chunks), response.headers.get("Content-Type", "")
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, "GET", path)
 
     @staticmethod
     def correlation_id(response):

@@ -111,14 +111,21 @@ class MarketplaceClient(BearerTokenMixin):
         return self.request("POST", path, body=body, idempotent=idempotent,
                             read_timeout=read_timeout)
 
-    def patch(self, path, body):
-        # PATCH here sets fields to given values, so repeating it is harmless.
-        return self.request("PATCH", path, body=body, idempotent=True)
+    def patch(self, path, body, idempotent=True):
+        """Retried by default: a PATCH that sets fields to given values can be repeated.
+
+        A PATCH that triggers a transition (an order's statusCode) is not such a PATCH: a
+        repeat after a lost answer meets the new state and fails. Pass ``idempotent=False``.
+        """
+        return self.request("PATCH", path, body=body, idempotent=idempotent)
 
     # -- lists ----------------------------------------------------------------------------
 
     def paginate(self, path, params=None, page_size=MAX_PAGE, max_items=None, offset=0):
         """Yields rows of a list endpoint, walking ``offset`` up to ``pagination.total``.
+
+        A short page ends the walk only when the API sends no total: a server that caps
+        ``limit`` below ``page_size`` still gets walked to the end.
 
         Lists are newest first, so rows created while we page push older rows onto the
         next page; rows are de-duplicated by ``id``. A repeat can only come from the rows
@@ -149,7 +156,13 @@ class MarketplaceClient(BearerTokenMixin):
                 if max_items is not None and yielded >= max_items:
                     return
             offset += len(rows)
-            if not rows or len(rows) < page_size or (total is not None and offset >= total):
+            if not rows:
+                return
+            # A gateway may serve fewer rows than asked; only the total says when to stop.
+            if total is not None:
+                if offset >= total:
+                    return
+            elif len(rows) < page_size:
                 return
 
     def list(self, path, params=None, offset=0, limit=DEFAULT_PAGE, all_pages=False,

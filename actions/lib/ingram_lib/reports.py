@@ -5,16 +5,22 @@ Marketplace credentials (they must not leak to a storage host), through a transp
 own that retries like any other idempotent GET.
 """
 
+import base64
 import csv
 import io
 import json
 import time
+from urllib.parse import urlsplit
 
 from . import checks
-from .errors import ApiError, IngramMicroError
+from .errors import IngramMicroError, ResponseTooLarge
 from .http import RetryPolicy, Transport
+from .redact import Redactor
 
 FINISHED = ("completed", "error")
+PARSED_FORMATS = ("csv", "json")
+# Larger xml would swell the st2 execution record; the URL serves it better.
+XML_TEXT_LIMIT = 1024 * 1024
 
 
 class ReportNotReady(IngramMicroError):
@@ -62,29 +68,52 @@ def wait_for(client, report_id, wait_seconds, poll_interval, clock=time.time,
 
 
 def download(settings, url, max_bytes, logger=None):
-    """The file's text (at most ``max_bytes``) and its content type."""
+    """The file's bytes (read as a stream, abandoned past ``max_bytes``) and content type."""
+    # The URL's query string is its signature: keep it out of errors and logs.
+    redactor = Redactor([urlsplit(url).query])
     transport = Transport("", settings.connect_timeout, settings.read_timeout,
                           retry=RetryPolicy(max_retries=settings.max_retries,
                                             max_wait=settings.max_retry_wait),
-                          verify=settings.verify_ssl, logger=logger, api="report-storage")
+                          verify=settings.verify_ssl, redactor=redactor, logger=logger,
+                          api="report-storage")
     try:
-        response = transport.send("GET", url, headers={"Accept": "*/*"})
+        return transport.download(url, max_bytes, headers={"Accept": "*/*"},
+                                  what="the report file")
     finally:
         transport.close()
-    if len(response.content) > max_bytes:
-        raise ApiError(response.status_code, "report file is %d bytes, more than max_bytes=%d"
-                       % (len(response.content), max_bytes), method="GET",
-                       path="downloadUrl", api="report-storage")
-    return response.text, response.headers.get("Content-Type", "")
 
 
 def parse(text, fmt):
-    """Rows of a CSV file, or the decoded JSON; other formats are returned as text."""
+    """Rows of a CSV file, or the decoded JSON; None for other formats."""
     if fmt == "csv":
         return list(csv.DictReader(io.StringIO(text)))
     if fmt == "json":
         return json.loads(text)
     return None
+
+
+def content(settings, url, fmt, max_bytes, want_base64=False, logger=None):
+    """What download_report returns about the file besides its URL.
+
+    csv and json are parsed; xml comes back as text only while it is small; a binary
+    format (xlsx) is never decoded as text: base64 when asked for, else just the URL.
+    """
+    if fmt in PARSED_FORMATS:
+        data, _ = download(settings, url, max_bytes, logger)
+        return {"content": parse(data.decode("utf-8-sig", "replace"), fmt)}
+    if fmt == "xml":
+        limit = min(max_bytes, XML_TEXT_LIMIT)
+        try:
+            data, _ = download(settings, url, limit, logger)
+        except ResponseTooLarge:
+            return {"note": "the xml file is larger than %d bytes; download it from "
+                            "downloadUrl" % limit}
+        return {"text": data.decode("utf-8", "replace")}
+    if not want_base64:
+        return {"note": "%s files are binary; download it from downloadUrl, or set "
+                        "content_base64 to get it base64-encoded" % fmt}
+    data, kind = download(settings, url, max_bytes, logger)
+    return {"content_base64": base64.b64encode(data).decode("ascii"), "content_type": kind}
 
 
 def report_body(name, start, end=None, fmt="csv", customization=None):
