@@ -1,6 +1,6 @@
 from ingram_lib import reports
 from ingram_lib.action import IngramAction
-from ingram_lib.errors import ParameterError
+from ingram_lib.errors import ParameterError, expect_object
 
 
 class DownloadReport(IngramAction):
@@ -14,7 +14,8 @@ class DownloadReport(IngramAction):
         client = self.marketplace(account)
 
         def work():
-            report = client.post("/reports", body)
+            report = expect_object(client.post("/reports", body), "report", "/reports",
+                                   ("id",), method="POST")
             report = reports.wait_for(client, report["id"], wait_seconds, poll_interval)
             if report.get("status") != "completed":
                 raise reports.ReportFailed(report)

@@ -532,6 +532,16 @@ def test_empty_order_answer_while_waiting_is_a_readable_error(run_action, emulat
     assert "no order object" in waited.result["message"]
 
 
+@pytest.mark.parametrize("method, path", [("POST", "/reports$"), ("GET", "/reports/")])
+def test_odd_report_answer_is_a_readable_error(run_report, emulator, method, path):
+    emulator.faults.add(kind="status", status=200, body="", method=method, path=path)
+    result = run_report("download_report", name="Orders report", startDate="2020-01-01",
+                        poll_interval=0.1)
+    assert not result.succeeded
+    assert result.result["error"] == "api_error"
+    assert "no report object" in result.result["message"]
+
+
 def test_download_report_stops_past_max_bytes(run_report, emulator):
     emulator.marketplace.state.report_seconds = 0.2
     result = run_report("download_report", name="Orders report", startDate="2020-01-01",

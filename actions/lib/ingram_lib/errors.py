@@ -154,3 +154,17 @@ def error_class_for(status):
     if status == 429:
         return RateLimitError
     return ApiError
+
+
+def expect_object(answer, what, path, fields=(), method="GET"):
+    """``answer`` if it is an object with ``fields``; otherwise a readable ApiError rather
+    than a KeyError or AttributeError deep inside an action."""
+    if not isinstance(answer, dict):
+        raise ApiError(200, "the API answered %s %s with no %s object (%s)"
+                       % (method, path, what, type(answer).__name__), method=method,
+                       path=path, body=answer)
+    missing = [name for name in fields if answer.get(name) in (None, "")]
+    if missing:
+        raise ApiError(200, "the %s the API returned has no %s"
+                       % (what, ", ".join(missing)), method=method, path=path, body=answer)
+    return answer

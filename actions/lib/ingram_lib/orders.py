@@ -17,7 +17,7 @@ import uuid
 from . import checks
 from .activation import RuleSet, errors_of
 from .errors import ApiError, IngramMicroError, OrderConflictError, ParameterError, \
-    TransportError
+    TransportError, expect_object
 from .times import parse_time
 
 TERMINAL = ("completed", "error", "cancelled")
@@ -309,7 +309,7 @@ class OrderDesk(object):
 
     def subscription(self, subscription_id):
         path = self.client.path("/subscriptions/{id}", id=subscription_id)
-        return _usable(self.client.get(path), "subscription", path, ("customerId",))
+        return expect_object(self.client.get(path), "subscription", path, ("customerId",))
 
     def change_quantity(self, subscription_id, quantity, po_number=None, dry_run=False,
                         product_mpn=None):
@@ -362,7 +362,7 @@ class OrderDesk(object):
         polls = 0
         path = self.client.path("/orders/{id}", id=order_id)
         while True:
-            order = _usable(self.client.get(path), "order", path)
+            order = expect_object(self.client.get(path), "order", path)
             polls += 1
             if order.get("status") in TERMINAL:
                 return {"order": order, "status": order["status"], "finished": True,
@@ -373,20 +373,6 @@ class OrderDesk(object):
                         "polls": polls}
             self.sleep(min(interval, left))
             interval = min(interval * 1.5, max_interval)
-
-
-def _usable(answer, what, path, fields=()):
-    """``answer`` if it is an object with ``fields``; otherwise a readable ApiError, not a
-    KeyError deep inside an action."""
-    if not isinstance(answer, dict):
-        raise ApiError(200, "the API answered GET %s with no %s object (%s)"
-                       % (path, what, type(answer).__name__), method="GET", path=path,
-                       body=answer)
-    missing = [name for name in fields if answer.get(name) in (None, "")]
-    if missing:
-        raise ApiError(200, "the %s the API returned has no %s"
-                       % (what, ", ".join(missing)), method="GET", path=path, body=answer)
-    return answer
 
 
 def merge_results(local, remote):

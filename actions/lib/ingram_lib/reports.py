@@ -13,7 +13,7 @@ import time
 from urllib.parse import urlsplit
 
 from . import checks
-from .errors import IngramMicroError, ResponseTooLarge
+from .errors import IngramMicroError, ResponseTooLarge, expect_object
 from .http import RetryPolicy, Transport
 from .redact import Redactor
 
@@ -57,7 +57,7 @@ def wait_for(client, report_id, wait_seconds, poll_interval, clock=time.time,
     interval = poll_interval
     path = client.path("/reports/{reportId}", reportId=report_id)
     while True:
-        report = client.get(path)
+        report = expect_object(client.get(path), "report", path)
         if report.get("status") in FINISHED:
             return report
         left = started + wait_seconds - clock()
