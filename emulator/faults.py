@@ -4,7 +4,9 @@ Kinds: ``status`` (an error answer such as 429 with Retry-After or 503, before t
 runs), ``html504`` (the handler runs, then the gateway answers with an HTML 504 page),
 ``slow`` (delay, then the normal answer), ``timeout`` (the handler runs -- an order is
 created -- but the answer comes only after ``delay`` seconds, after the client gave up),
-``drop`` (the handler runs, the connection closes with no answer).
+``drop`` (the handler runs, the connection closes with no answer), ``html200`` (the
+handler runs, then a proxy answers 200 with an HTML maintenance page), ``empty200`` (the
+handler runs, then the answer is 200 with an empty body).
 
 A ``status`` fault with ``body`` answers with that JSON instead of an error body, e.g.
 status 200 and ``{}`` for the thin or odd answer a gateway or a new API version may give.
@@ -14,7 +16,7 @@ import random
 import re
 import threading
 
-KINDS = ("status", "html504", "slow", "timeout", "drop")
+KINDS = ("status", "html504", "slow", "timeout", "drop", "html200", "empty200")
 
 
 class Fault(object):

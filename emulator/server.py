@@ -13,6 +13,8 @@ from .http import HttpError, Request, Response
 
 log = logging.getLogger("emulator")
 
+HTML_MAINTENANCE = ("<html><head><title>Scheduled maintenance</title></head><body><h1>We will "
+                    "be back soon</h1></body></html>")
 HTML_504 = ("<html><head><title>504 Gateway Time-out</title></head><body><center>"
             "<h1>504 Gateway Time-out</h1></center><hr><center>nginx</center></body></html>")
 
@@ -78,6 +80,10 @@ class Emulator(object):
                     response = app.error_response(request, HttpError(500, repr(exc)))
                 if fault is not None and fault.kind == "html504":
                     response = Response(504, HTML_504, content_type="text/html")
+                elif fault is not None and fault.kind == "html200":
+                    response = Response(200, HTML_MAINTENANCE, content_type="text/html")
+                elif fault is not None and fault.kind == "empty200":
+                    response = Response(200, b"")
             with self._lock:
                 self.counts[(app.api, request.method, request.route or request.path)] += 1
             return response, fault

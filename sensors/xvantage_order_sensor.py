@@ -4,7 +4,9 @@ Order search cannot filter by modification time, so each poll fingerprints the s
 of a rolling window of order dates and reads details only for orders whose fingerprint
 moved (see ``ingram_lib.xvantage_order_watch``). GET calls stay under a per-endpoint rate
 (Ingram allows 60 a minute per endpoint and app) and a per-poll cap; a sweep that does not
-fit continues on the next poll. Accounts without an ``xvantage`` section are skipped.
+fit continues on the next poll. Unfinished orders older than the window (long backorders)
+stay watched: searched by ship and invoice date of the last two days, and re-checked one by
+one at a slow cadence. Accounts without an ``xvantage`` section are skipped.
 """
 
 import _ingram_path  # noqa: F401
@@ -25,6 +27,10 @@ class XvantageOrderSensor(IngramPollingSensor):
         "max_search_pages_per_poll": 20,
         "baseline_details_per_poll": 5,
         "forget_finished_after_days": 3,
+        "stale_checks_per_poll": 2,
+        "stale_recheck_hours": 6,
+        "max_stale_orders": 2000,
+        "recent_changes_interval": 900,
         "emit_existing_on_first_run": False,
         "max_retries": 1,
         "max_retry_wait": 5,

@@ -7,6 +7,12 @@ may redeliver; a redelivery or replay of a known event id is answered 200 and no
 dispatched again, across restarts (the ids live in the datastore with a TTL).
 Webhooks are a low-latency hint: ``xvantage_order_sensor`` keeps polling and catches
 whatever a webhook missed.
+
+Ingram signs only ``eventId``; the body and ``eventTimeStamp`` are not authenticated. Event
+ids are therefore remembered for ``dedupe_ttl`` (400 days by default), and a rule that acts
+on money should re-read the order (xvantage_get_order) rather than trust the payload. A list
+body is checked event by event against the one ``x-hub-signature``; it is accepted only when
+every event verifies, and the ids that failed are logged.
 """
 
 import hashlib
@@ -21,7 +27,7 @@ from st2reactor.sensor.base import Sensor
 import _ingram_path  # noqa: F401
 from ingram_lib.sensor_state import KEY_ROOT
 from ingram_lib.xvantage_webhook import (ORDER_EVENT_TRIGGER, WebhookRejected, check_event,
-                                         payloads_for, split_events)
+                                         get_ci, payloads_for, split_events)
 
 DEFAULTS = {
     "enabled": False,
@@ -31,7 +37,7 @@ DEFAULTS = {
     "secret": None,
     "account": "default",
     "replay_window": 900,
-    "dedupe_ttl": 604800,
+    "dedupe_ttl": 34560000,   # 400 days
     "max_body_bytes": 1048576,
 }
 # Same naming as the polling sensors' state (ingram_lib.sensor_state), not class-local, so
@@ -294,13 +300,37 @@ class XvantageWebhookSensor(Sensor):
             raise WebhookRejected(401, "x-hub-signature header missing")
         now = self.clock()
         window = int(self.settings["replay_window"])
-        events = [(event,) + check_event(event, self.settings["secrets"], signature, now, window)
-                  for event in split_events(body)]
+        events = self._check_all(split_events(body), signature, now, window)
         accepted, duplicates = [], []
         for event, event_id, _, account in events:
             delivered = self._deliver(event, event_id, account, now)
             (accepted if delivered else duplicates).append(event_id)
         return 200, {"accepted": accepted, "duplicates": duplicates}
+
+    def _check_all(self, events, signature, now, window):
+        """Every event of a delivery, checked against the delivery's one signature.
+
+        A batch is accepted only when each event verifies: accepting part of it would
+        dispatch events whose authenticity is unknown. The ids that failed are logged and
+        answered, so an operator can tell a wrong secret from a batch signed otherwise.
+        """
+        checked, failed = [], []
+        for event in events:
+            try:
+                checked.append((event,) + check_event(event, self.settings["secrets"],
+                                                      signature, now, window))
+            except WebhookRejected as exc:
+                event_id = get_ci(event, "eventId")
+                failed.append((exc, str(event_id)[:100] if event_id is not None else None))
+        if not failed:
+            return checked
+        if len(events) == 1:
+            raise failed[0][0]
+        status = max(exc.status for exc, _ in failed)
+        detail = "; ".join("%s: %s" % (event_id, exc.message) for exc, event_id in failed)
+        raise WebhookRejected(status, "%d of %d events in the batch failed (%s); the batch is "
+                              "accepted only when every event verifies"
+                              % (len(failed), len(events), detail))
 
     def _deliver(self, event, event_id, account, now):
         if not self.seen.claim(event_id):

@@ -288,6 +288,16 @@ def test_state_stays_bounded_as_orders_age_out_of_the_window(server, datastore):
     assert set(expected) <= set(kept)
     emulator.clock.advance(10 * DAY)
     sensor.poll()
+    # Out of the window: finished orders are gone; those last seen unfinished (their
+    # change was deferred by the detail budget) are re-checked a few per poll, found
+    # finished, and forgotten too.
+    assert all(not r["terminal_at"] for r in stored().values())
+    for _ in range(40):
+        if not stored():
+            break
+        emulator.clock.advance(61)
+        sensor.poll()
+        assert sensor.last_stats["default"].get("stale_checked", 0) <= 2
     assert stored() == {}
 
 

@@ -449,3 +449,62 @@ def test_runner_summary_line_names_the_order_and_what_happened():
                             {"account": "default", "order_number": "20-RD128",
                              "kind": "order_shipped"})
     assert line.endswith("default  20-RD128: order_shipped")
+
+
+def test_event_ids_are_remembered_for_400_days_by_default(datastore):
+    """Only the event id is signed: a replay after the id was forgotten would pass with a
+    forged body, so the default memory is long."""
+    now = [1000000.0]
+    store = Datastore(":memory:", clock=lambda: now[0])
+    rec = Receiver(store, webhook_config())
+    try:
+        assert rec.post(status_event("LONG-1")).status_code == 200
+        now[0] += 399 * 86400
+        assert store.names(prefix="ingram_micro.sensor.xvantage_webhook.event.")
+        replay = status_event("LONG-1", when=now[0])        # a fresh timestamp, forged body
+        replay["resource"][0]["orderNumber"] = "20-FORGED"
+        rec.sensor.clock = lambda: now[0]
+        answer = rec.post(replay, signature=sign(SECRET, "LONG-1"))
+        assert answer.json() == {"accepted": [], "duplicates": ["LONG-1"]}
+        assert len(rec.service.dispatched) == 1
+        now[0] += 2 * 86400
+        assert store.names(prefix="ingram_micro.sensor.xvantage_webhook.event.") == []
+    finally:
+        rec.stop()
+        store.close()
+
+
+def test_a_batch_is_accepted_only_when_every_event_verifies(receiver, caplog):
+    batch = create_result_events("BATCH-OK") + create_result_events("BATCH-BAD")
+    caplog.set_level("WARNING")
+    response = receiver.post(batch, signature=sign(SECRET, "BATCH-OK"))
+    assert response.status_code == 401
+    message = response.json()["error"]
+    assert "1 of 2 events" in message and "BATCH-BAD" in message
+    assert "BATCH-OK:" not in message
+    assert "BATCH-BAD" in caplog.text
+    assert receiver.service.dispatched == []
+    # Events sharing the signed id (one event, several resources) pass.
+    same = create_result_events("BATCH-1") + create_result_events("BATCH-1")
+    assert receiver.post(same).status_code == 200
+
+
+@pytest.mark.parametrize("messy", [
+    {"topic": 7, "event": ["x"]},
+    {"resource": [{"eventType": 5, "orderNumber": 2041, "customerOrderNumber": 12.5,
+                   "lines": [{"lineStatus": 3, "LineNumber": 1, "subOrderNumber": 204111,
+                              "ingramPartNumber": None}, "not-a-line", None]}, None, 4]},
+    {"resource": {"orders": [{"ingramOrderNumber": 12345, "lines": {"lineStatus": None}},
+                             "junk"], "rejectedLineItems": "none"}},
+    {"resource": []},
+])
+def test_messy_webhook_values_give_valid_payloads(receiver, messy):
+    """Numbers for strings, nulls, objects for lists: the strict SensorService validates
+    every payload against the trigger schema (st2 would drop an invalid one)."""
+    event = dict(status_event("MESSY-%d" % len(json.dumps(messy))), **messy)
+    response = receiver.post(event)
+    assert response.status_code == 200, response.text
+    assert len(receiver.service.dispatched) == (0 if messy.get("resource") == [] else 1)
+    for _, payload in receiver.service.dispatched:
+        assert isinstance(payload["order_numbers"], list)
+        assert all(isinstance(n, str) for n in payload["order_numbers"])

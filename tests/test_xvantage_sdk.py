@@ -8,18 +8,23 @@ sends is in the schema and typed as the schema says.
 Where SDK 1.3.0 is stricter than the spec: none of the operations used here. The spec's own
 *examples* would fail it (numbers as strings, objects for arrays, ``expires_in`` as a
 number), which is why the emulator emits schema-typed JSON and the pack's client, not the
-SDK, is the lenient reader. Not covered: the v7 "201 webhook" response (it is only sent by
-webhook) and the 401/404 bodies of modify, which the SDK maps to ``None``.
+SDK, is the lenient reader. Error bodies (header 400, unknown order 404, 429) are read from
+the SDK's exceptions (``.body``, and ``.data`` where the operation declares the code) and
+must parse as the documented error shape. Not covered: the v7 "201 webhook" response (it is
+only sent by webhook) and the 401/404 bodies of modify, which the SDK maps to ``None``.
 """
 
 import json
 import uuid
 
 import pytest
+# Imported directly, not skipped when missing: it is in requirements-tests.txt, and a
+# silently skipped contract check would pass CI without checking anything.
+import xi.sdk.resellers as sdk
+from xi.sdk.resellers.exceptions import (ApiException, BadRequestException,
+                                         NotFoundException)
 
-sdk = pytest.importorskip("xi.sdk.resellers")
-
-from xi.sdk.resellers.exceptions import ApiException, BadRequestException  # noqa: E402
+from ingram_lib.xvantage import parse_error
 
 CUSTOMER, COUNTRY, SENDER = "20-222222", "US", "sdk-tests"
 LINES = [{"customerLineNumber": "1", "ingramPartNumber": "DF4128", "quantity": 2},
@@ -175,3 +180,35 @@ def test_cancel_200_and_405(apis):
         apis.delete_ordercancel(normal, **ids())
     assert info.value.status == 405
     assert info.value.data.errors[0].message.startswith("Order can not be deleted")
+
+
+def error_messages(exc):
+    """The messages of an SDK exception's raw body, read like the pack's client does."""
+    body = json.loads(exc.body)
+    assert isinstance(body["errors"], list) and body["errors"]
+    message, _ = parse_error(body)
+    assert message
+    return body, message
+
+
+def test_error_bodies_parse_through_the_sdk_exceptions(apis, emulator):
+    # The SDK checks header lengths itself; the optional IM-SenderID, left out of its
+    # parameters, can be sent too long through _headers.
+    with pytest.raises(BadRequestException) as info:
+        apis.get_orderdetails_v6_1_with_http_info(
+            "20-NOPE1", **dict(ids(), im_sender_id=None, _headers={"IM-SenderID": "S" * 40}))
+    body, message = error_messages(info.value)
+    assert body["errors"][0]["fields"][0]["field"] == "IM-SenderID"
+    assert "IM-SenderID" in message
+    with pytest.raises(NotFoundException) as info:
+        apis.get_orderdetails_v6_1_with_http_info("20-NOPE1", **ids())
+    body, message = error_messages(info.value)
+    assert "not found" in message.lower()
+    # No Retry-After: urllib3 (under the SDK) would sleep it out and retry.
+    emulator.faults.add(kind="status", status=429, api="xvantage", path="/orders/search",
+                        count=1)
+    with pytest.raises(ApiException) as info:
+        apis.get_resellers_v6_ordersearch_with_http_info(customer_order_number="X", **ids())
+    assert info.value.status == 429
+    body, message = error_messages(info.value)
+    assert body["errors"][0]["message"] == "too many requests"

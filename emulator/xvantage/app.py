@@ -118,6 +118,16 @@ class XvantageApp(object):
                 prefix=body.get("prefix", "BULK"))
             return Response(201, {"created": len(numbers), "first": numbers[:1],
                                   "last": numbers[-1:]})
+        if path == "/search" and request.method == "POST":
+            self.store.oldest_first = bool(body.get("oldest_first"))
+            return Response(200, {"oldest_first": self.store.oldest_first})
+        if (path.startswith("/orders/") and path.endswith("/search-row") and
+                request.method == "POST"):
+            order = self.store.get(path[len("/orders/"):-len("/search-row")])
+            if order is None:
+                return Response(404, {"message": "no such order"})
+            order.search_overrides = dict(body)
+            return Response(200, {"overrides": order.search_overrides})
         if path == "/orders" and request.method == "DELETE":
             self.store.clear()
             return Response(204)

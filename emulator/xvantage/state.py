@@ -80,6 +80,8 @@ class Order(object):
         self.lines = []
         self.rejected = []
         self.next_line = 1
+        # Fields a test forces into this order's search rows (emulator control).
+        self.search_overrides = {}
 
     # -- structure ------------------------------------------------------------------------
 
@@ -185,6 +187,8 @@ class OrderStore(object):
         self._sorted = []   # orders in the same order as _created
         self._seq = FIRST_SEQ
         self.listeners = []
+        # Order search returns newest first unless a test asks otherwise.
+        self.oldest_first = False
 
     def __len__(self):
         return len(self._orders)

@@ -131,6 +131,17 @@ class ResponseTooLarge(IngramMicroError):
         return out
 
 
+class BadResponse(IngramMicroError):
+    """A 2xx answer whose body is not what the API documents (e.g. not a list envelope, or
+    an HTML maintenance page sent with 200).
+
+    Treating it as an empty page would end a walk early and skip events, so it fails the
+    poll (or the action) instead, and the next poll retries.
+    """
+
+    kind = "bad_response"
+
+
 class OrderConflictError(IngramMicroError):
     """A change order is still open for the subscription (the API's "LO" conflict)."""
 

@@ -49,7 +49,7 @@ from st2reactor.sensor.base import PollingSensor
 
 from . import PACK
 from .config import account_names, marketplace_settings
-from .errors import ConfigError, IngramMicroError
+from .errors import BadResponse, ConfigError, IngramMicroError
 from .marketplace import MarketplaceClient
 from .sensor_state import Lease, StateParts, StateStore, StateTooLarge
 # Where the sensors import them from.
@@ -71,16 +71,6 @@ class BudgetExhausted(IngramMicroError):
     """This poll has used its share of the API's rate budget; the next poll goes on."""
 
     kind = "budget_exhausted"
-
-
-class BadResponse(IngramMicroError):
-    """A 2xx answer whose body is not what the API documents (e.g. not a list envelope).
-
-    Treating it as an empty page would end a walk early and skip events, so it fails the
-    poll instead, and the next poll retries.
-    """
-
-    kind = "bad_response"
 
 
 class RequestBudget(object):

@@ -337,12 +337,13 @@ class XvantageClient(BearerTokenMixin):
         """
         max_items = checks.positive_int("max_items", max_items, 1)
         seen, orders = set(), []
-        page_number, records, pages = 1, 0, 0
+        page_number, records, pages = 1, None, 0
         truncated = False
         while True:
             page = self.search_page(filters, page_number, page_size)
             pages += 1
-            records = page["recordsFound"]
+            if page["recordsFound"] is not None:
+                records = page["recordsFound"]
             for order in page["orders"]:
                 key = order.get("ingramOrderNumber")
                 if key in seen:
@@ -352,9 +353,11 @@ class XvantageClient(BearerTokenMixin):
                     truncated = True
                     break
                 orders.append(order)
-            if truncated or not page["orders"] or page_number * page_size >= records:
+            if truncated or results.last_page(page, page_number, page_size):
                 break
             page_number += 1
+        if records is None:
+            records = len(seen)
         return {"orders": orders, "count": len(orders), "recordsFound": records,
                 "pages": pages, "truncated": truncated or len(orders) < records}
 

@@ -7,6 +7,11 @@ their line statuses are diffed against the last ones seen. GET calls are metered
 endpoint against Ingram's 60 per minute; a sweep that does not fit in one poll resumes at the
 next page on the next poll.
 
+Orders placed before the window are forgotten once finished. Unfinished ones (a backorder
+can ship weeks later) stay: every ``recent_changes_interval`` the orders shipped or invoiced
+in the last two days are searched, and each such order is also searched by number every
+``stale_recheck_hours``, a few per poll, so the rate budget stays with the sweep.
+
 State is one small record per order (fingerprint, date, statuses), spread over sixteen
 datastore values by a hash of the order number. The value holding an order is written right
 after its trigger is dispatched, so a restart neither repeats nor loses an event (a crash
@@ -22,7 +27,9 @@ from collections import deque
 
 from .errors import ApiError, RateLimitError
 from .sensor_state import BUCKETS, bucket_of, bucket_parts
-from .xvantage_results import as_list, as_number, pick, status as normalize_status
+from .times import parse_time as parse_timestamp
+from .xvantage_results import (as_list, as_number, last_page, number_or_none, pick,
+                               status as normalize_status)
 
 CREATED_TRIGGER = "ingram_micro.xvantage_order_created"
 CHANGED_TRIGGER = "ingram_micro.xvantage_order_status_changed"
@@ -33,6 +40,9 @@ DETAILS = "details"
 # Statuses after which an order no longer moves; such orders are compacted, then forgotten.
 TERMINAL = frozenset(("CANCELLED", "DELIVERED", "INVOICED", "CLOSED"))
 DAY = 86400
+# Searches by ship and invoice date catch orders placed before the window that moved lately.
+RECENT_FILTERS = ("shipDate_bt", "invoiceDate_bt")
+RECENT_PAGES = 5
 
 
 class EndpointLimiter(object):
@@ -82,7 +92,7 @@ def _sub_orders(row):
             continue
         out.append({"sub_order_number": _text(pick(sub, "subOrderNumber")),
                     "status": normalize_status(pick(sub, "subOrderStatus")),
-                    "total": as_number(pick(sub, "subOrderTotal"))})
+                    "total": number_or_none(pick(sub, "subOrderTotal"))})
     return sorted(out, key=lambda s: s["sub_order_number"] or "")
 
 
@@ -123,9 +133,9 @@ def summarize_lines(details):
             "customer_line_number": _text(pick(line, "customerLineNumber")),
             "ingram_part_number": _text(pick(line, "ingramPartNumber")),
             "status": normalize_status(pick(line, "lineStatus")),
-            "quantity_ordered": as_number(pick(line, "quantityOrdered")),
-            "quantity_confirmed": as_number(pick(line, "quantityConfirmed")),
-            "quantity_backordered": as_number(pick(line, "quantityBackOrdered")),
+            "quantity_ordered": number_or_none(pick(line, "quantityOrdered")),
+            "quantity_confirmed": number_or_none(pick(line, "quantityConfirmed")),
+            "quantity_backordered": number_or_none(pick(line, "quantityBackOrdered")),
             "tracking_numbers": [str(t) for t in as_list(pick(line, "trackingNumbers"))],
             "invoice_numbers": [str(t) for t in as_list(pick(line, "invoiceNumbers"))],
         })
@@ -140,7 +150,9 @@ def order_summary(account, row):
         "order_date": _text(pick(row, "ingramOrderDate")),
         "status": row_status(row),
         "status_raw": _text(pick(row, "orderStatusRaw", "orderStatus")),
-        "order_total": as_number(pick(row, "orderTotal")),
+        # A number or null (the payload schema says number); the value as sent is kept.
+        "order_total": number_or_none(pick(row, "orderTotal")),
+        "order_total_raw": _text(pick(row, "orderTotalRaw", "orderTotal")),
         "vendor_name": _text(pick(row, "vendorName")),
         "end_user_company_name": _text(pick(row, "endUserCompanyName")),
         "sub_orders": _sub_orders(row),
@@ -156,7 +168,7 @@ def record_for(row, fp, lines, now, previous=None):
         "fp": fp,
         "date": _text(pick(row, "ingramOrderDate")),
         "status": status,
-        "total": as_number(pick(row, "orderTotal")),
+        "total": number_or_none(pick(row, "orderTotal")),
         "subs": {s["sub_order_number"]: s["status"] for s in _sub_orders(row)},
         "lines": None if lines is None else {li["key"]: li["status"] for li in lines},
         "terminal_at": terminal_at,
@@ -183,7 +195,8 @@ def changes(previous, row, lines):
     return sub_changes, line_changes
 
 
-STATE_PARTS = dict({"meta": {"baselined": False, "next_page": 1}},
+STATE_PARTS = dict({"meta": {"baselined": False, "next_page": 1, "baseline_started": None,
+                             "recent_at": None, "refused_filters": []}},
                    **bucket_parts("orders"))
 
 
@@ -247,6 +260,10 @@ class XvantageOrderWatcher(object):
             self.stats["paused"] = round(self.limiter.paused_for(), 1)
             return self.stats
         try:
+            # The cadenced checks go first: they are small and bounded, and a large sweep
+            # that fills every poll's budget must not starve them.
+            self._recent_changes()
+            self._recheck_stale()
             self._sweep()
             self._fill_line_baselines()
         except RateLimitError as exc:
@@ -262,6 +279,10 @@ class XvantageOrderWatcher(object):
         filters = {"ingramOrderDate-bt": [day_string(self.now - window * DAY),
                                           day_string(self.now)]}
         page = int(self.meta.get("next_page") or 1)
+        if not self.meta.get("baselined") and not self.meta.get("baseline_started"):
+            # Orders placed after this moment are new even if the first sweep, spread over
+            # several polls, meets them on a page it had not read yet.
+            self.meta["baseline_started"] = self.now
         max_pages = int(self.settings["max_search_pages_per_poll"])
         while self.stats["pages"] < max_pages and self._take(SEARCH):
             result = self.client.search_page(filters, page, self.page_size)
@@ -269,10 +290,14 @@ class XvantageOrderWatcher(object):
             for row in result["orders"]:
                 self.stats["rows"] += 1
                 self._consider(row)
-            last = not result["orders"] or page * self.page_size >= result["recordsFound"]
+            last = last_page(result, page, self.page_size)
             self.meta["next_page"] = 1 if last else page + 1
             if last:
                 self.stats["sweep_complete"] = True
+                if not self.meta.get("baselined"):
+                    # The sweep just read everything: the next ship-date search is due
+                    # one interval later.
+                    self.meta["recent_at"] = self.now
                 self.meta["baselined"] = True
                 self._expire()
                 self._checkpoint("meta")
@@ -291,7 +316,9 @@ class XvantageOrderWatcher(object):
             if previous.get("lines") is None and not previous.get("terminal_at"):
                 self.unchanged.append(number)
             return
-        if not self.meta.get("baselined") and not self.settings["emit_existing_on_first_run"]:
+        first_sweep = (not self.meta.get("baselined") and
+                       not self.settings["emit_existing_on_first_run"])
+        if first_sweep and not (previous is None and self._placed_since_baseline(row)):
             record = record_for(row, fp, None, self.now)
             self._store(number, record)
             if not record["terminal_at"]:
@@ -315,7 +342,7 @@ class XvantageOrderWatcher(object):
             if moved or sub_changes or line_changes:
                 trigger = CHANGED_TRIGGER
                 payload = dict(summary, previous_status=previous.get("status"),
-                               previous_order_total=previous.get("total"),
+                               previous_order_total=number_or_none(previous.get("total")),
                                status_changed=moved, sub_order_changes=sub_changes,
                                line_changes=line_changes, lines=lines or [],
                                details_read=details is not None,
@@ -326,6 +353,113 @@ class XvantageOrderWatcher(object):
         self.ctx.dispatch(trigger, payload, bucket(number))
         self.dirty.discard(bucket(number))
         self.stats["created" if trigger == CREATED_TRIGGER else "changed"] += 1
+
+    def _placed_since_baseline(self, row):
+        started = self.meta.get("baseline_started")
+        if not started:
+            return False
+        raw = pick(row, "ingramOrderDate")
+        exact = parse_timestamp(raw)
+        if exact is not None:
+            return exact >= started
+        # A bare date: only a later day is surely after the start (an earlier order of
+        # the same day would otherwise be announced on a first start).
+        placed = day_epoch(raw)
+        return placed is not None and placed > day_epoch(day_string(started))
+
+    # -- orders older than the window ------------------------------------------------------
+
+    def _oldest(self):
+        # One day past the window: dates are day-granular and the window edge moves.
+        return self.now - (int(self.settings["window_days"]) + 1) * DAY
+
+    def _is_stale(self, record):
+        placed = day_epoch(record.get("date"))
+        return placed is not None and placed < self._oldest() and not record.get("terminal_at")
+
+    def _recent_changes(self):
+        """Every ``recent_changes_interval`` seconds, searches orders shipped or invoiced
+        in the last two days, so an order placed before the window (a long backorder)
+        reports its shipment without waiting for its slow re-check. Only orders the
+        sensor knows are compared; others were finished and forgotten, or predate it."""
+        interval = float(self.settings.get("recent_changes_interval") or 0)
+        if interval <= 0 or not self.meta.get("baselined"):
+            return
+        if self.now - float(self.meta.get("recent_at") or 0) < interval:
+            return
+        days = [day_string(self.now - DAY), day_string(self.now)]
+        refused = list(self.meta.get("refused_filters") or [])
+        for field in RECENT_FILTERS:
+            if field in refused:
+                continue
+            page = 1
+            while True:
+                if not self._take(SEARCH):
+                    return                   # the next poll does the whole search again
+                try:
+                    result = self.client.search_page({field: days}, page, self.page_size)
+                except RateLimitError:
+                    raise
+                except ApiError as exc:
+                    if exc.status != 400:
+                        raise
+                    # invoiceDate_bt and others are not offered in every country.
+                    self.ctx.log.warning("order search refuses %s (%s); not using it again",
+                                         field, exc.message)
+                    refused.append(field)
+                    self.meta["refused_filters"] = refused
+                    break
+                self.stats["pages"] += 1
+                for row in result["orders"]:
+                    number = pick(row, "ingramOrderNumber")
+                    if number and self.record(str(number)) is not None:
+                        self.stats["rows"] += 1
+                        self._consider(row)
+                self._checkpoint()
+                if last_page(result, page, self.page_size) or page >= RECENT_PAGES:
+                    break
+                page += 1
+        self.meta["recent_at"] = self.now
+        self._checkpoint("meta")
+
+    def _recheck_stale(self):
+        """Unfinished orders older than the window are searched by number, a few per poll,
+        each every ``stale_recheck_hours``; a moved fingerprint reads details and fires as
+        in the sweep."""
+        per_poll = int(self.settings.get("stale_checks_per_poll") or 0)
+        if per_poll <= 0 or not self.meta.get("baselined"):
+            return
+        every = float(self.settings.get("stale_recheck_hours") or 0) * 3600
+        window = (int(self.settings["window_days"]) + 1) * DAY
+        due = []
+        for number, record in self.records():
+            if not self._is_stale(record):
+                continue
+            # Never checked: the sweep saw it until it left the window.
+            checked = float(record.get("checked_at") or
+                            day_epoch(record.get("date")) + window)
+            if self.now - checked >= every:
+                due.append((checked, number))
+        for _, number in sorted(due)[:per_poll]:
+            if not self._take(SEARCH):
+                break
+            result = self.client.search_page({"ingramOrderNumber": number}, 1, 1)
+            self.stats["pages"] += 1
+            rows = [r for r in result["orders"]
+                    if str(pick(r, "ingramOrderNumber")) == number]
+            if not rows:
+                self.ctx.log.info("order %s is no longer found by order search; forgetting "
+                                  "it", number)
+                del self.state[bucket(number)][number]
+                self.dirty.add(bucket(number))
+                continue
+            self.stats["stale_checked"] = self.stats.get("stale_checked", 0) + 1
+            self._consider(rows[0])
+            record = self.record(number)
+            if record is not None and record.get("fp") == fingerprint(rows[0]):
+                # Not when details were deferred: the change is looked at next poll.
+                self._store(number, dict(record, checked_at=self.now))
+        self._checkpoint()
 
     def _details(self, number):
         """Normalised details; False when the budget is spent (the order is looked at again
@@ -365,14 +499,19 @@ class XvantageOrderWatcher(object):
         self._checkpoint()
 
     def _expire(self):
-        """Bounded state: compact finished orders, forget those out of the search window."""
-        window = int(self.settings["window_days"])
+        """Bounded state: compact finished orders, forget finished ones out of the search
+        window. Unfinished ones out of the window stay (re-checked slowly), at most
+        ``max_stale_orders`` of them, the most recent kept."""
         forget_after = float(self.settings["forget_finished_after_days"]) * DAY
-        # One day past the window: dates are day-granular and the window edge moves.
-        oldest = self.now - (window + 1) * DAY
+        keep_stale = int(self.settings.get("stale_checks_per_poll") or 0) > 0
+        oldest = self._oldest()
+        stale = []
         for number, record in self.records():
             placed = day_epoch(record.get("date"))
             if placed is not None and placed < oldest:
+                if keep_stale and not record.get("terminal_at"):
+                    stale.append((placed, number))
+                    continue
                 del self.state[bucket(number)][number]
                 self.dirty.add(bucket(number))
                 continue
@@ -385,3 +524,13 @@ class XvantageOrderWatcher(object):
                                      "status": record.get("status"),
                                      "total": record.get("total"), "subs": {}, "lines": {},
                                      "terminal_at": terminal_at})
+        limit = int(self.settings.get("max_stale_orders") or 0)
+        if len(stale) > limit:
+            stale.sort()
+            dropped = stale[:len(stale) - limit]
+            for _, number in dropped:
+                del self.state[bucket(number)][number]
+                self.dirty.add(bucket(number))
+            self.ctx.log.warning(
+                "%d unfinished order(s) older than the window exceed max_stale_orders (%d); "
+                "the oldest are no longer watched", len(dropped), limit)

@@ -6,6 +6,10 @@ statuses, and drifting key names. Everything an action returns passes through he
 workflow sees one shape whatever production sends.
 """
 
+import math
+
+from .errors import BadResponse
+
 # Canonical statuses; the keys are the lower-cased variants the API uses across endpoints.
 _STATUS = {
     "on hold": "ON HOLD", "onhold": "ON HOLD", "hold": "ON HOLD", "customer hold": "ON HOLD",
@@ -57,6 +61,20 @@ def as_number(value):
     except ValueError:
         return value
     return int(number) if number.is_integer() and "." not in text else number
+
+
+def number_or_none(value):
+    """A finite JSON number, or None: for trigger payloads whose schema says ``number``.
+
+    ``as_number`` keeps what it cannot parse (an action shows the value as sent); a payload
+    field typed number must never carry ``"N/A"`` or ``true``, or st2 drops the trigger.
+    """
+    number = as_number(value)
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        return None
+    if isinstance(number, float) and not math.isfinite(number):
+        return None
+    return number
 
 
 def as_int(value):
@@ -269,6 +287,7 @@ def search_order(order):
     agrees, that shared (more telling) sub-order status is used instead."""
     order = dict(order) if isinstance(order, dict) else {}
     order["orderStatusRaw"] = order.get("orderStatus")
+    order["orderTotalRaw"] = order.get("orderTotal")
     _numbers(order, ("orderTotal",))
     subs = []
     for sub in as_list(order.get("subOrders")):
@@ -292,18 +311,37 @@ def search_order(order):
 
 
 def search_page(http_status, body, page_number, page_size):
-    """One page; 204 (no matches) is an empty page, not an error."""
-    if http_status == 204 or not isinstance(body, dict):
+    """One page. Only 204 means "no matches"; a 200 whose body is empty or not a JSON object
+    (an HTML maintenance page, a truncated answer) raises ``BadResponse``, since reading it
+    as an empty page would end a walk early. ``recordsFound`` is None when the API did not
+    send a usable count; ``truncated`` then means "the page was full, more may follow"."""
+    if http_status == 204:
         return {"orders": [], "count": 0, "recordsFound": 0, "pageNumber": page_number,
                 "pageSize": page_size, "truncated": False}
-    orders = [search_order(o) for o in as_list(body.get("orders"))]
-    records = as_int(body.get("recordsFound"))
-    records = records if isinstance(records, int) else len(orders)
-    number = as_int(body.get("pageNumber")) or page_number
-    size = as_int(body.get("pageSize")) or page_size
+    records = as_int(pick(body, "recordsFound"))
+    records = records if isinstance(records, int) and not isinstance(records, bool) else None
+    raw_orders = pick(body, "orders")
+    if not isinstance(body, dict) or (raw_orders is None and records != 0):
+        raise BadResponse("order search answered HTTP %s without an order list (page %d)"
+                          % (http_status, page_number))
+    orders = [search_order(o) for o in as_list(raw_orders)]
+    number = as_int(pick(body, "pageNumber"))
+    number = number if isinstance(number, int) and number > 0 else page_number
+    size = as_int(pick(body, "pageSize"))
+    size = size if isinstance(size, int) and size > 0 else page_size
+    truncated = (number * size < records) if records is not None else len(orders) >= size
     return {"orders": orders, "count": len(orders), "recordsFound": records,
-            "pageNumber": number, "pageSize": size,
-            "truncated": number * size < records}
+            "pageNumber": number, "pageSize": size, "truncated": truncated}
+
+
+def last_page(page, page_number, page_size):
+    """Whether a walk ends after ``page``: by ``recordsFound`` when the API sent it, else
+    by a short page."""
+    if not page["orders"]:
+        return True
+    if page["recordsFound"] is None:
+        return len(page["orders"]) < page_size
+    return page_number * page_size >= page["recordsFound"]
 
 
 # -- modify, release ---------------------------------------------------------------------
