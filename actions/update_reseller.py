@@ -1,16 +1,9 @@
-from ingram_lib import checks
 from ingram_lib.action import IngramAction
-from ingram_lib.errors import ParameterError
 
 
 class UpdateReseller(IngramAction):
     def run(self, resellerId, account="default", name=None, externalId=None, taxRegId=None,
             status=None, address=None, contactPersons=None):
-        body = checks.compact({"name": name, "externalId": externalId, "taxRegId": taxRegId,
-                               "status": status, "address": address,
-                               "contactPersons": contactPersons})
-        if not body:
-            return False, ParameterError("name", "give at least one field to change").to_dict()
-        client = self.marketplace(account)
-        path = "/resellers/{resellerId}"
-        return self.call(lambda: client.patch(client.path(path, resellerId=resellerId), body))
+        return self.update_account(account, "/resellers/{resellerId}", {"resellerId": resellerId}, {
+            "name": name, "externalId": externalId, "taxRegId": taxRegId, "status": status,
+            "address": address, "contactPersons": contactPersons})

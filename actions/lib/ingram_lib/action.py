@@ -8,8 +8,9 @@ import functools
 
 from st2common.runners.base_action import Action
 
+from . import checks
 from .config import marketplace_settings, xvantage_settings
-from .errors import IngramMicroError
+from .errors import IngramMicroError, ParameterError
 from .marketplace import MarketplaceClient
 
 
@@ -53,6 +54,15 @@ class IngramAction(Action):
             self._clients[key] = XvantageClient(
                 settings, kv=self.action_service, logger=self.logger)
         return self._clients[key]
+
+    def update_account(self, account, template, ids, fields):
+        """PATCH of a customer or reseller: only the fields given, at least one of them."""
+        body = checks.compact(fields)
+        if not body:
+            raise ParameterError("name", "give at least one field to change (%s)"
+                                 % ", ".join(sorted(fields)))
+        client = self.marketplace(account)
+        return self.call(lambda: client.patch(client.path(template, **ids), body))
 
     def list_page(self, account, path, filters, offset=0, limit=10, all_pages=False,
                   max_items=1000):
