@@ -44,6 +44,9 @@ class MarketplaceApp(object):
         return m.group("rest") or "/"
 
     def handle(self, request, subpath):
+        # Order transitions that fell due on the clock are applied before any request is
+        # answered, so every resource sees the same moment.
+        orders.process_due(self.state)
         request.max_limit = self.max_limit
         if subpath != "/token":
             # Handlers that depend on the marketplace (activation rules) read it here.

@@ -222,10 +222,7 @@ def update(state, sub, body):
 
 
 def register(router, state):
-    from . import orders
-
     def list_subscriptions(request):
-        orders.process_due(state)
         status = single(request, "status")
         customer = request.arg("customerId")
         low, high = _date_arg(request, "creationDateFrom"), _date_arg(request, "creationDateTo")
@@ -237,17 +234,14 @@ def register(router, state):
         return Response(200, envelope(rows, request, row_view))
 
     def get_subscription(request):
-        orders.process_due(state)
         sub = state.subscriptions.require(request.params["id"], "Subscription")
         return Response(200, detail_view(sub))
 
     def update_subscription(request):
-        orders.process_due(state)
         sub = state.subscriptions.require(request.params["id"], "Subscription")
         return Response(200, detail_view(update(state, sub, body_of(request))))
 
     def special_pricing(request):
-        orders.process_due(state)
         sub = state.subscriptions.require(request.params["id"], "Subscription")
         body = body_of(request)
         if not body.get("products"):
