@@ -91,10 +91,10 @@ class Receiver(object):
         self.thread = threading.Thread(target=self.sensor.run, daemon=True)
         self.thread.start()
         deadline = time.time() + 5
-        while self.sensor.address is None and time.time() < deadline:
+        while self.sensor.receiver.address is None and time.time() < deadline:
             time.sleep(0.01)
-        assert self.sensor.address is not None, "receiver did not start"
-        self.url = "http://%s:%d" % self.sensor.address
+        assert self.sensor.receiver.address is not None, "receiver did not start"
+        self.url = "http://%s:%d" % self.sensor.receiver.address
         self.http = httpx.Client(timeout=5)
 
     def post(self, body, signature=None, path=PATH, event_id=None, raw=None, headers=None):
@@ -288,11 +288,11 @@ def test_failed_dispatch_answers_500_and_a_redelivery_succeeds(receiver):
 
 def test_cleanup_stops_quickly_and_frees_the_port(datastore):
     rec = Receiver(datastore, webhook_config())
-    host, port = rec.sensor.address
+    host, port = rec.sensor.receiver.address
     assert rec.stop() < 2
     again = Receiver(datastore, webhook_config(port=port))
     try:
-        assert again.sensor.address[1] == port
+        assert again.sensor.receiver.address[1] == port
     finally:
         again.stop()
 
@@ -304,7 +304,7 @@ def test_disabled_receiver_idles_until_cleanup(datastore):
     thread = threading.Thread(target=sensor.run, daemon=True)
     thread.start()
     time.sleep(0.1)
-    assert thread.is_alive() and sensor.address is None
+    assert thread.is_alive() and sensor.receiver.address is None
     sensor.cleanup()
     thread.join(2)
     assert not thread.is_alive()
@@ -463,7 +463,7 @@ def test_event_ids_are_remembered_for_400_days_by_default(datastore):
         assert store.names(prefix="ingram_micro.sensor.xvantage_webhook.event.")
         replay = status_event("LONG-1", when=now[0])        # a fresh timestamp, forged body
         replay["resource"][0]["orderNumber"] = "20-FORGED"
-        rec.sensor.clock = lambda: now[0]
+        rec.sensor.receiver.clock = lambda: now[0]
         answer = rec.post(replay, signature=sign(SECRET, "LONG-1"))
         assert answer.json() == {"accepted": [], "duplicates": ["LONG-1"]}
         assert len(rec.service.dispatched) == 1
