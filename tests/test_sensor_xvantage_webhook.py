@@ -508,3 +508,31 @@ def test_messy_webhook_values_give_valid_payloads(receiver, messy):
     for _, payload in receiver.service.dispatched:
         assert isinstance(payload["order_numbers"], list)
         assert all(isinstance(n, str) for n in payload["order_numbers"])
+
+
+def test_a_taken_port_is_retried_until_it_is_free(datastore, monkeypatch):
+    """The sensor container gives up on a sensor whose run() keeps crashing, so a port held
+    by another process must be waited for, not raised."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    port = holder.getsockname()[1]
+    sensor, _ = execute.make_sensor("xvantage_webhook_sensor", webhook_config(port=port),
+                                    datastore, strict=True)
+    monkeypatch.setattr(sys.modules[type(sensor).__module__], "BIND_RETRY_SECONDS", 0.05)
+    sensor.setup()
+    thread = threading.Thread(target=sensor.run, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.2)
+        assert thread.is_alive() and sensor.receiver.address is None
+        holder.close()
+        deadline = time.time() + 5
+        while sensor.receiver.address is None and time.time() < deadline:
+            time.sleep(0.01)
+        assert sensor.receiver.address == ("127.0.0.1", port)
+    finally:
+        holder.close()
+        sensor.cleanup()
+        thread.join(5)
+    assert not thread.is_alive()
