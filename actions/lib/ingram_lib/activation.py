@@ -44,6 +44,7 @@ import re
 
 import yaml
 
+from .config import config_value
 from .errors import ConfigError
 
 PHASES = ("order", "validation")
@@ -108,13 +109,6 @@ def _load_file(path):
     return copy.deepcopy(data.get("families") or []), copy.deepcopy(data.get("rules") or [])
 
 
-def _get(mapping, key):
-    try:
-        return mapping.get(key)
-    except (KeyError, ValueError, AttributeError):
-        return None
-
-
 def _check_rule(rule, where):
     if not isinstance(rule, dict) or not rule.get("id"):
         raise ConfigError("%s: every activation rule needs an 'id'" % where)
@@ -145,14 +139,14 @@ class RuleSet(object):
     @classmethod
     def load(cls, config=None, path=RULES_FILE):
         families, rules = _load_file(path)
-        overlay = _get(config or {}, "activation_rules") or {}
-        extra_families = list(_get(overlay, "families") or [])
+        overlay = config_value(config or {}, "activation_rules") or {}
+        extra_families = list(config_value(overlay, "families") or [])
         for family in extra_families:
             if not isinstance(family, dict) or not family.get("id"):
                 raise ConfigError("activation_rules.families: every family needs an 'id'")
         families = [copy.deepcopy(dict(f)) for f in extra_families] + families
         by_id = {rule["id"]: i for i, rule in enumerate(rules)}
-        for rule in _get(overlay, "rules") or []:
+        for rule in config_value(overlay, "rules") or []:
             rule = copy.deepcopy(dict(rule)) if isinstance(rule, dict) else rule
             _check_rule(rule, "activation_rules.rules")
             if rule["id"] in by_id:
@@ -160,7 +154,7 @@ class RuleSet(object):
             else:
                 by_id[rule["id"]] = len(rules)
                 rules.append(rule)
-        names = _get(overlay, "names") or {}
+        names = config_value(overlay, "names") or {}
         for rule_id, name in names.items():
             if rule_id not in by_id:
                 raise ConfigError("activation_rules.names: no rule with id '%s' (known: %s)"

@@ -34,28 +34,29 @@ MARKETPLACE_REQUIRED = ("api_url", "marketplace", "username", "password", "subsc
 XVANTAGE_REQUIRED = ("client_id", "client_secret", "customer_number", "sender_id")
 
 
-def _get(mapping, key):
+def config_value(mapping, key):
+    """``mapping[key]``, or None where it is missing or ``mapping`` is no mapping at all."""
     # st2's PackConfigDict raises on a missing key; treat that like absence.
     try:
         return mapping.get(key)
-    except (KeyError, ValueError):
+    except (AttributeError, KeyError, ValueError):
         return None
 
 
 def account_names(config):
-    accounts = _get(config or {}, "accounts") or {}
+    accounts = config_value(config or {}, "accounts") or {}
     return sorted(accounts.keys())
 
 
 def account_settings(config, account=None):
     """Returns the raw settings dict of one named account."""
     name = account or DEFAULT_ACCOUNT
-    accounts = _get(config or {}, "accounts")
+    accounts = config_value(config or {}, "accounts")
     if not accounts:
         raise ConfigError(
             "pack config has no 'accounts'; run `st2 pack config ingram_micro` or see "
             "ingram_micro.yaml.example")
-    settings = _get(accounts, name)
+    settings = config_value(accounts, name)
     if settings is None:
         raise ConfigError("account '%s' is not in the pack config (configured: %s)"
                           % (name, ", ".join(sorted(accounts.keys())) or "none"))
@@ -129,7 +130,7 @@ def marketplace_settings(config, account=None):
 
 def xvantage_settings(config, account=None):
     name = account or DEFAULT_ACCOUNT
-    raw = _get(account_settings(config, name), "xvantage")
+    raw = config_value(account_settings(config, name), "xvantage")
     if not raw:
         raise ConfigError("account '%s' has no 'xvantage' section in the pack config" % name)
     values = _resolve(name, raw, XVANTAGE_DEFAULTS, XVANTAGE_REQUIRED, "Xvantage")

@@ -48,7 +48,7 @@ import time
 from st2reactor.sensor.base import PollingSensor
 
 from . import PACK
-from .config import account_names, marketplace_settings
+from .config import account_names, config_value, marketplace_settings
 from .errors import BadResponse, ConfigError, IngramMicroError
 from .marketplace import MarketplaceClient
 from .sensor_state import Lease, StateParts, StateStore, StateTooLarge
@@ -170,13 +170,13 @@ class IngramPollingSensor(PollingSensor):
         return getattr(self, "config", None) or getattr(self, "_config", None) or {}
 
     def settings(self):
-        sensors = _get(self.pack_config, "sensors") or {}
+        sensors = config_value(self.pack_config, "sensors") or {}
         values = dict(COMMON_DEFAULTS)
         values.update(self.DEFAULTS)
         for key in COMMON_DEFAULTS:
-            if _get(sensors, key) is not None:
-                values[key] = _get(sensors, key)
-        section = _get(sensors, self.SECTION) if self.SECTION else None
+            if config_value(sensors, key) is not None:
+                values[key] = config_value(sensors, key)
+        section = config_value(sensors, self.SECTION) if self.SECTION else None
         for key, value in (section or {}).items():
             if value is not None:
                 values[key] = value
@@ -312,10 +312,3 @@ class IngramPollingSensor(PollingSensor):
 
     def poll_account(self, ctx):
         raise NotImplementedError()
-
-
-def _get(mapping, key):
-    try:
-        return mapping.get(key)
-    except (AttributeError, KeyError, ValueError):
-        return None

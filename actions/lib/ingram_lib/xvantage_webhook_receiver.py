@@ -21,6 +21,7 @@ import time
 from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from .config import config_value
 from .sensor_state import KEY_ROOT
 from .xvantage_webhook import (ORDER_EVENT_TRIGGER, WebhookRejected, check_event, get_ci,
                                payloads_for, split_events)
@@ -44,25 +45,20 @@ MEMORY_IDS = 10000
 CONCURRENT_DELIVERIES = 32
 
 
-def _get(mapping, key):
-    # st2's PackConfigDict raises on a missing key.
-    try:
-        return mapping.get(key)
-    except (AttributeError, KeyError, ValueError):
-        return None
-
-
 def webhook_settings(config):
+    """The pack config's ``xvantage_webhook`` section over ``DEFAULTS``, with ``secrets``:
+    ``[(account, secret)]`` from that section and from each account's
+    ``xvantage.webhook_secret``."""
     out = dict(DEFAULTS)
-    out.update({k: v for k, v in (_get(config or {}, "xvantage_webhook") or {}).items()
+    out.update({k: v for k, v in (config_value(config or {}, "xvantage_webhook") or {}).items()
                 if v is not None})
     out["path"] = "/" + str(out["path"]).strip("/")
     secrets = []
     if out["secret"]:
         secrets.append((out["account"], out["secret"]))
-    accounts = _get(config or {}, "accounts") or {}
+    accounts = config_value(config or {}, "accounts") or {}
     for name in sorted(accounts):
-        secret = _get(_get(accounts[name], "xvantage") or {}, "webhook_secret")
+        secret = config_value(config_value(accounts[name], "xvantage") or {}, "webhook_secret")
         if secret and (name, secret) not in secrets:
             secrets.append((name, secret))
     out["secrets"] = secrets
