@@ -49,6 +49,9 @@ class Fault(object):
             return False
         return True
 
+    def headers(self):
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+
     def describe(self):
         return {"kind": self.kind, "status": self.status, "api": self.api,
                 "method": self.method, "path": self.path.pattern if self.path else None,

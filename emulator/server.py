@@ -68,7 +68,10 @@ class Emulator(object):
             request.route = app.router.template(subpath)
             self.journal.append(request)
             fault = self.faults.pick(app.api, request.method, request.path)
-            if fault is not None and fault.kind == "status":
+            if fault is not None and fault.kind == "status" and fault.body is not None:
+                # An odd answer with a given body looks the same whichever API sends it.
+                response = Response(fault.status, fault.body, headers=fault.headers())
+            elif fault is not None and fault.kind == "status":
                 response = app.fault_response(request, fault)
             else:
                 try:

@@ -66,11 +66,7 @@ class MarketplaceApp(object):
                         headers=dict(exc.headers, **{"X-Correlation-ID": body["correlationId"]}))
 
     def fault_response(self, request, fault):
-        headers = {}
-        if fault.retry_after is not None:
-            headers["Retry-After"] = str(fault.retry_after)
-        if fault.body is not None:
-            return Response(fault.status, fault.body, headers=headers)
+        headers = fault.headers()
         if fault.status == 429:
             # APIM answers rate limits itself, in its own body shape.
             message = fault.message or "Rate limit is exceeded. Try again in %s seconds." % (

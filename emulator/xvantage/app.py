@@ -78,11 +78,7 @@ class XvantageApp(object):
         return Response(exc.status, body, headers=headers)
 
     def fault_response(self, request, fault):
-        headers = {}
-        if fault.retry_after is not None:
-            headers["Retry-After"] = str(fault.retry_after)
-        if fault.body is not None:
-            return Response(fault.status, fault.body, headers=headers)
+        headers = fault.headers()
         if fault.status == 429:
             return self.error_response(request, HttpError(
                 429, "too many requests", body=TOO_MANY, headers=headers))

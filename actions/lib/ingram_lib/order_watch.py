@@ -25,7 +25,7 @@ closed orders.
 import math
 
 from .errors import NotFoundError
-from .polling import at_end, fetch_list_page, iso_utc, parse_time
+from .polling import at_end, fetch_list_page, iso_utc, parse_time, text_or_none
 from .sensor_state import BucketedMap, bucket_parts, trim_oldest
 
 OPEN_STATUSES = ("submitted", "processing")
@@ -84,21 +84,17 @@ def summary(row):
     return {k: row.get(k) for k in SUMMARY_FIELDS}
 
 
-def _text(value):
-    return None if value is None else str(value)
-
-
 def order_fields(account, row):
     total = row.get("total")
     return {
         "account": account,
         "id": str(row["id"]),
-        "orderNumber": _text(row.get("orderNumber")),
-        "type": _text(row.get("type")),
-        "customerId": _text(row.get("customerId")),
-        "subscriptionId": _text(row.get("subscriptionId")),
-        "creationDate": _text(row.get("creationDate")),
-        "provisioningDate": _text(row.get("provisioningDate")),
+        "orderNumber": text_or_none(row.get("orderNumber")),
+        "type": text_or_none(row.get("type")),
+        "customerId": text_or_none(row.get("customerId")),
+        "subscriptionId": text_or_none(row.get("subscriptionId")),
+        "creationDate": text_or_none(row.get("creationDate")),
+        "provisioningDate": text_or_none(row.get("provisioningDate")),
         "total": total if isinstance(total, dict) else None,
     }
 
@@ -407,7 +403,7 @@ class OrderWatcher(object):
         entry = self.open.get(oid)
         if entry is None:
             return
-        status, code = row.get("status"), _text(row.get("statusCode"))
+        status, code = row.get("status"), text_or_none(row.get("statusCode"))
         if [entry[0], entry[1]] == [status, code]:
             return
         payload = self.changed_payload(row, entry[0], entry[1])
@@ -442,19 +438,20 @@ class OrderWatcher(object):
     # -- payloads ---------------------------------------------------------------------------
 
     def _entry(self, row):
-        return [row.get("status"), _text(row.get("statusCode")), created_at(row), self.now]
+        return [row.get("status"), text_or_none(row.get("statusCode")), created_at(row), self.now]
 
     def created_payload(self, row, first_run=False):
         payload = order_fields(self.ctx.account, row)
-        payload.update(status=_text(row.get("status")), statusCode=_text(row.get("statusCode")),
-                       first_run=first_run, detected_at=iso_utc(self.now))
+        payload.update(status=text_or_none(row.get("status")),
+                       statusCode=text_or_none(row.get("statusCode")), first_run=first_run,
+                       detected_at=iso_utc(self.now))
         return payload
 
     def changed_payload(self, row, previous_status, previous_code):
-        status = _text(row.get("status"))
+        status = text_or_none(row.get("status"))
         payload = order_fields(self.ctx.account, row)
         payload.update(
-            status=status, statusCode=_text(row.get("statusCode")),
+            status=status, statusCode=text_or_none(row.get("statusCode")),
             previous_status=previous_status, previous_statusCode=previous_code,
             status_changed=status != previous_status,
             final=status in FINAL_STATUSES or status == ERROR,

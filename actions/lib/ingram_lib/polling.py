@@ -97,6 +97,11 @@ class RequestBudget(object):
             raise BudgetExhausted("request budget of %d per poll used up" % self.limit)
 
 
+def text_or_none(value):
+    """Payload fields declared as strings: st2 drops a payload holding a number there."""
+    return None if value is None else str(value)
+
+
 def fetch_list_page(client, path, params, offset, limit, budget=None):
     """One page of a Marketplace list: ``(rows, total)``; raises ``BadResponse``."""
     if budget is not None:

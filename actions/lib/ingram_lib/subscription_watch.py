@@ -18,7 +18,7 @@ they fire with ``first_run: true``).
 import datetime
 
 from .errors import NotFoundError
-from .polling import at_end, fetch_list_page, iso_utc, utc_date
+from .polling import at_end, fetch_list_page, iso_utc, utc_date, text_or_none
 from .sensor_state import BucketedMap, bucket_parts
 
 LIVE_STATUSES = ("pending", "active", "hold")
@@ -46,10 +46,6 @@ def _date(text):
         return datetime.date(*[int(p) for p in str(text)[:10].split("-")])
     except (TypeError, ValueError):
         return None
-
-
-def _text(value):
-    return None if value is None else str(value)
 
 
 class SubscriptionWatcher(object):
@@ -158,9 +154,10 @@ class SubscriptionWatcher(object):
     def _fields(self, row):
         renews = row.get("renewalStatus")
         return {"account": self.ctx.account, "id": str(row["id"]),
-                "name": _text(row.get("name")), "customerId": _text(row.get("customerId")),
-                "status": _text(row.get("status")),
-                "expirationDate": _text(row.get("expirationDate")),
+                "name": text_or_none(row.get("name")),
+                "customerId": text_or_none(row.get("customerId")),
+                "status": text_or_none(row.get("status")),
+                "expirationDate": text_or_none(row.get("expirationDate")),
                 "renewalStatus": renews if isinstance(renews, bool) else None,
                 "detected_at": iso_utc(self.now)}
 

@@ -26,6 +26,7 @@ import time
 from collections import deque
 
 from .errors import ApiError, RateLimitError
+from .polling import text_or_none
 from .sensor_state import BUCKETS, bucket_of, bucket_parts
 from .times import parse_time as parse_timestamp
 from .xvantage_results import (as_list, as_number, last_page, number_or_none, pick,
@@ -90,20 +91,16 @@ def _sub_orders(row):
     for sub in as_list(pick(row, "subOrders")):
         if not isinstance(sub, dict):
             continue
-        out.append({"sub_order_number": _text(pick(sub, "subOrderNumber")),
+        out.append({"sub_order_number": text_or_none(pick(sub, "subOrderNumber")),
                     "status": normalize_status(pick(sub, "subOrderStatus")),
                     "total": number_or_none(pick(sub, "subOrderTotal"))})
     return sorted(out, key=lambda s: s["sub_order_number"] or "")
 
 
-def _text(value):
-    return None if value is None else str(value)
-
-
 def row_status(row):
     """The order status as the client reports it for a search row (the sub-orders' shared
     status, else OPEN/CLOSED as sent), so triggers and the search action agree."""
-    return _text(pick(row, "orderStatus"))
+    return text_or_none(pick(row, "orderStatus"))
 
 
 def fingerprint(row):
@@ -128,10 +125,10 @@ def summarize_lines(details):
             continue
         out.append({
             "key": line_key(line),
-            "sub_order_number": _text(pick(line, "subOrderNumber")),
-            "line_number": _text(pick(line, "ingramOrderLineNumber", "ingramLineNumber")),
-            "customer_line_number": _text(pick(line, "customerLineNumber")),
-            "ingram_part_number": _text(pick(line, "ingramPartNumber")),
+            "sub_order_number": text_or_none(pick(line, "subOrderNumber")),
+            "line_number": text_or_none(pick(line, "ingramOrderLineNumber", "ingramLineNumber")),
+            "customer_line_number": text_or_none(pick(line, "customerLineNumber")),
+            "ingram_part_number": text_or_none(pick(line, "ingramPartNumber")),
             "status": normalize_status(pick(line, "lineStatus")),
             "quantity_ordered": number_or_none(pick(line, "quantityOrdered")),
             "quantity_confirmed": number_or_none(pick(line, "quantityConfirmed")),
@@ -146,15 +143,15 @@ def order_summary(account, row):
     return {
         "account": account,
         "order_number": str(pick(row, "ingramOrderNumber")),
-        "customer_order_number": _text(pick(row, "customerOrderNumber")),
-        "order_date": _text(pick(row, "ingramOrderDate")),
+        "customer_order_number": text_or_none(pick(row, "customerOrderNumber")),
+        "order_date": text_or_none(pick(row, "ingramOrderDate")),
         "status": row_status(row),
-        "status_raw": _text(pick(row, "orderStatusRaw", "orderStatus")),
+        "status_raw": text_or_none(pick(row, "orderStatusRaw", "orderStatus")),
         # A number or null (the payload schema says number); the value as sent is kept.
         "order_total": number_or_none(pick(row, "orderTotal")),
-        "order_total_raw": _text(pick(row, "orderTotalRaw", "orderTotal")),
-        "vendor_name": _text(pick(row, "vendorName")),
-        "end_user_company_name": _text(pick(row, "endUserCompanyName")),
+        "order_total_raw": text_or_none(pick(row, "orderTotalRaw", "orderTotal")),
+        "vendor_name": text_or_none(pick(row, "vendorName")),
+        "end_user_company_name": text_or_none(pick(row, "endUserCompanyName")),
         "sub_orders": _sub_orders(row),
     }
 
@@ -166,7 +163,7 @@ def record_for(row, fp, lines, now, previous=None):
         terminal_at = (previous or {}).get("terminal_at") or now
     return {
         "fp": fp,
-        "date": _text(pick(row, "ingramOrderDate")),
+        "date": text_or_none(pick(row, "ingramOrderDate")),
         "status": status,
         "total": number_or_none(pick(row, "orderTotal")),
         "subs": {s["sub_order_number"]: s["status"] for s in _sub_orders(row)},
@@ -335,7 +332,7 @@ class XvantageOrderWatcher(object):
         if previous is None:
             trigger = CREATED_TRIGGER
             payload = dict(summary, lines=lines or [], details_read=details is not None,
-                           currency_code=_text(pick(details or {}, "currencyCode")))
+                           currency_code=text_or_none(pick(details or {}, "currencyCode")))
         else:
             sub_changes, line_changes = changes(previous, row, lines)
             moved = previous.get("status") != summary["status"]
