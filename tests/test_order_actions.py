@@ -7,8 +7,13 @@ import pytest
 
 from spec_check import errors as spec_errors
 
+import clock_support
+from clock_support import at_times_of_day
 from conftest import make_config
 from runner import execute
+
+# conftest's emulator, started at the instant of each @at_times_of_day run.
+server, time_of_day = clock_support.server, clock_support.time_of_day
 
 
 def product_of(emulator, family, name_part=""):
@@ -146,6 +151,7 @@ def test_lost_order_that_does_not_exist_is_reported_not_resubmitted(run_action, 
     assert len(emulator.marketplace.state.orders) == before
 
 
+@at_times_of_day
 def test_order_that_shows_up_late_is_found_by_a_repeated_lookup(run_action, emulator,
                                                                 quick_reconcile):
     import threading
@@ -359,6 +365,7 @@ def test_list_and_get_subscriptions(run_action, emulator):
     assert sub["id"] in [r["id"] for r in window["data"]]
 
 
+@at_times_of_day
 def test_a_seeded_subscription_expires_soon(run_action, emulator):
     import datetime
     today = datetime.date.fromisoformat(emulator.clock.date())
@@ -422,6 +429,7 @@ def run_report(config, datastore):
     return run
 
 
+@at_times_of_day
 def test_schedule_get_and_list_reports(run_action, run_report, emulator):
     emulator.clock.advance(2 * 86400)  # the seeded reports are from an earlier day
     scheduled = run_report("schedule_report", name="Orders report",
@@ -434,8 +442,9 @@ def test_schedule_get_and_list_reports(run_action, run_report, emulator):
     assert got["status"] == "completed" and got["downloadUrl"].startswith("http://")
     listed = run_action("list_reports", type="onetime", status="completed").result
     assert [r["id"] for r in listed["data"]] == [scheduled.result["id"]]
-    today = emulator.clock.date()
-    assert run_action("list_reports", from_date=today, to_date=today).result["total"] == 1
+    # The report's own day: the clock has moved on since, possibly past midnight.
+    day = scheduled.result["creationDate"][:10]
+    assert run_action("list_reports", from_date=day, to_date=day).result["total"] == 1
     assert run_action("list_reports", status="a,b").result["parameter"] == "status"
 
 
@@ -590,12 +599,14 @@ def test_download_report_xlsx_is_never_decoded_as_text(run_report, emulator):
     assert too_big.result["error"] == "too_large"
 
 
+@at_times_of_day
 def test_list_reports_period_days_are_inclusive(run_action, emulator):
     emulator.clock.advance(2 * 86400)  # the seeded reports are from an earlier day
-    run_action("api_request", path="/reports", method="POST",
-               body={"name": "Orders report", "startDate": "2024-01-01", "format": "csv"})
-    today = emulator.clock.date()
-    assert run_action("list_reports", from_date=today).result["total"] == 1
-    assert run_action("list_reports", to_date=today, type="onetime").result["total"] == 1
+    report = run_action("api_request", path="/reports", method="POST",
+                        body={"name": "Orders report", "startDate": "2024-01-01",
+                              "format": "csv"}).result
+    day = report["creationDate"][:10]
+    assert run_action("list_reports", from_date=day).result["total"] == 1
+    assert run_action("list_reports", to_date=day, type="onetime").result["total"] == 1
     before = run_action("list_reports", from_date="2020-01-01", to_date="2020-01-31")
     assert before.result["total"] == 0

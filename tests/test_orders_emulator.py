@@ -11,6 +11,12 @@ from ingram_lib.marketplace import MarketplaceClient
 
 from emulator.marketplace import orders as emu_orders
 
+import clock_support
+from clock_support import at_times_of_day
+
+# conftest's emulator, started at the instant of each @at_times_of_day run.
+server, time_of_day = clock_support.server, clock_support.time_of_day
+
 
 def client_for(config):
     return MarketplaceClient(marketplace_settings(config, "default"))
@@ -113,6 +119,7 @@ def test_cancellation_and_magic_error_and_patch_cancel(config, emulator):
     assert client.get(client.path("/orders/{id}", id=failing["id"]))["status"] == "error"
 
 
+@at_times_of_day
 def test_renewal_orders_are_generated_without_products(config, emulator, server):
     answer = httpx.post(server.url + "/_emulator/marketplace/orders/renewals",
                         json={"withinDays": 10}).json()
@@ -136,6 +143,7 @@ def test_twenty_thousand_orders_stay_fast(config, emulator, server):
     assert elapsed < 2.0
 
 
+@at_times_of_day
 def test_renewal_order_completes_and_extends_the_subscription(config, emulator, server):
     client = client_for(config)
     state = emulator.marketplace.state

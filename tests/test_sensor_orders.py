@@ -5,7 +5,12 @@ import json
 
 from emulator.marketplace import orders as emu_orders
 
+import clock_support
+from clock_support import at_times_of_day
 from sensor_support import make_sensor, names, order, place, poll, sensor_config, settle
+
+# conftest's emulator, started at the instant of each @at_times_of_day run.
+server, time_of_day = clock_support.server, clock_support.time_of_day
 
 CREATED = "ingram_micro.order_created"
 CHANGED = "ingram_micro.order_status_changed"
@@ -228,6 +233,7 @@ def test_order_listed_after_the_overlap_window_is_still_reported_as_new(
         [newest["id"], late["id"]])
 
 
+@at_times_of_day
 def test_new_orders_survive_a_server_that_reads_creation_time_as_local_time(
         server, emulator, datastore):
     sensor, service = start(server, emulator, datastore)

@@ -7,7 +7,12 @@ import pytest
 
 from emulator.marketplace import subscriptions as emu_subs
 
+import clock_support
+from clock_support import at_times_of_day
 from sensor_support import make_sensor, names, poll, sensor_config
+
+# conftest's emulator, started at the instant of each @at_times_of_day run.
+server, time_of_day = clock_support.server, clock_support.time_of_day
 
 CHANGED = "ingram_micro.subscription_status_changed"
 EXPIRING = "ingram_micro.subscription_expiring"
@@ -29,10 +34,14 @@ def days_until(emulator, sub):
 
 
 def set_expiry(emulator, sub, days):
+    """``days`` from the emulator's today. Its clock stops first: a running one could pass
+    midnight before the sensor counts the days left."""
+    emulator.clock.freeze()
     when = emulator.clock.utcnow().date() + datetime.timedelta(days=days)
     sub["expirationDate"] = sub["renewalDate"] = when.isoformat()
 
 
+@at_times_of_day
 def test_expiring_fires_once_per_subscription_and_date(server, emulator, datastore):
     all_subs = list(subs(emulator).values())
     soon, later = all_subs[0], all_subs[1]

@@ -10,7 +10,12 @@ import pytest
 from ingram_lib.xvantage_order_watch import day_epoch, day_string
 from runner import PACK_ROOT, config as pack_config, execute
 
+import clock_support
+from clock_support import at_times_of_day
 from conftest import make_config
+
+# conftest's emulator, started at the instant of each @at_times_of_day run.
+server, time_of_day = clock_support.server, clock_support.time_of_day
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -49,6 +54,7 @@ def fired(service, trigger=None):
     return [p for t, p in service.dispatched if trigger is None or t == trigger]
 
 
+@at_times_of_day
 def test_first_poll_records_history_silently_then_new_orders_fire_once(server, datastore):
     emulator = server.emulator
     sensor, service = new_sensor(server, datastore)
@@ -68,6 +74,7 @@ def test_first_poll_records_history_silently_then_new_orders_fire_once(server, d
     assert fired(service, CHANGED) == []
 
 
+@at_times_of_day
 def test_status_changes_report_sub_order_and_line_changes(server, datastore):
     emulator = server.emulator
     sensor, service = new_sensor(server, datastore)
@@ -107,6 +114,7 @@ def test_orders_from_the_initial_sweep_get_a_line_baseline_from_spare_budget(ser
             assert line["previous_status"] != line["status"]
 
 
+@at_times_of_day
 def test_restart_neither_repeats_nor_misses(server, datastore):
     emulator = server.emulator
     first, first_service = new_sensor(server, datastore)
@@ -255,6 +263,7 @@ def test_unreachable_api_or_missing_xvantage_settings_never_raise(server, datast
     assert bare.last_poll == {}
 
 
+@at_times_of_day
 def test_state_stays_bounded_as_orders_age_out_of_the_window(server, datastore):
     emulator = server.emulator
     place(emulator, 50, prefix="OLD", ago=2 * DAY)

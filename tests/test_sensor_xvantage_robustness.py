@@ -12,7 +12,12 @@ from ingram_lib import xvantage_results
 from ingram_lib.errors import BadResponse
 from runner import config as pack_config, execute
 
+import clock_support
+from clock_support import at_times_of_day
 from conftest import make_config
+
+# conftest's emulator, started at the instant of each @at_times_of_day run.
+server, time_of_day = clock_support.server, clock_support.time_of_day
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -189,6 +194,7 @@ def backordered_order(emulator):
     return place(emulator, prefix="BO", parts=["BO0001"])[0]
 
 
+@at_times_of_day
 def test_an_unfinished_order_past_the_window_reports_its_late_shipment(server, datastore):
     """A backorder ships 3 days after placement; with a 1-day window it has left the
     window by then. The slow re-check (search by number) still reports the shipment."""
@@ -217,6 +223,7 @@ def test_an_unfinished_order_past_the_window_reports_its_late_shipment(server, d
     assert number not in stored(datastore)                    # finished and old: forgotten
 
 
+@at_times_of_day
 def test_the_ship_date_search_reports_an_old_order_before_its_recheck(server, datastore):
     emulator = server.emulator
     sensor, service = new_sensor(server, datastore, window_days=1,
@@ -253,6 +260,7 @@ def test_unfinished_old_orders_are_bounded(server, datastore, caplog):
 
 # -- an order placed during a first sweep spread over several polls -------------------------
 
+@at_times_of_day
 def test_an_order_placed_during_the_first_sweep_is_announced(server, datastore):
     emulator = server.emulator
     control(server, "/xvantage/search", {"oldest_first": True})

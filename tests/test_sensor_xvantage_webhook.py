@@ -19,6 +19,12 @@ from runner.emulated import emulator_config
 
 from ingram_lib.xvantage_webhook import normalize_status, parse_timestamp, sign
 
+import clock_support
+from clock_support import at_times_of_day
+
+# conftest's emulator, started at the instant of each @at_times_of_day run.
+server, time_of_day = clock_support.server, clock_support.time_of_day
+
 SECRET = "webhook-secret-from-portal"
 PATH = "/xvantage/webhook"
 
@@ -369,6 +375,7 @@ def test_chunked_body_is_accepted_and_head_gets_no_body(receiver):
     assert head.headers["Allow"] == "POST"
 
 
+@at_times_of_day
 def test_emulator_webhooks_end_to_end_v7_result_then_shipments(server, datastore, run_action):
     """A v7 order placed through the pack; the emulator then delivers the async create
     result and the shipment webhooks, signed, to the receiver on the emulator's clock."""

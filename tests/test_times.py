@@ -8,7 +8,12 @@ import pytest
 from ingram_lib import checks, times
 from ingram_lib.errors import ParameterError
 
+import clock_support
+from clock_support import at_times_of_day
 from test_order_actions import customer, office_line, order_posts
+
+# conftest's emulator, started at the instant of each @at_times_of_day run.
+server, time_of_day = clock_support.server, clock_support.time_of_day
 
 BASE = 1634233570.0  # 2021-10-14T17:46:10Z
 
@@ -69,6 +74,7 @@ def test_list_orders_sends_a_normalised_time_filter(run_action, emulator):
     assert past.succeeded and past.result["total"] == everything
 
 
+@at_times_of_day
 def test_reconcile_stops_at_old_orders_whatever_their_date_format(
         run_action, emulator, monkeypatch):
     monkeypatch.setattr("ingram_lib.orders.RECONCILE_WAITS", (0,))

@@ -1,11 +1,18 @@
 """Every Xvantage action through real HTTP against the emulator, as st2 would run it."""
 
 import copy
+import datetime
 import json
 
 import pytest
 
 from ingram_lib.tokens import TokenCache
+
+import clock_support
+from clock_support import at_times_of_day
+
+# conftest's emulator, started at the instant of each @at_times_of_day run.
+server, time_of_day = clock_support.server, clock_support.time_of_day
 
 HOLD_LINES = [{"customerLineNumber": "1", "ingramPartNumber": "DF4128", "quantity": 2},
               {"customerLineNumber": "2", "ingramPartNumber": "6YC337", "quantity": 1}]
@@ -77,6 +84,7 @@ def test_bad_parameters_fail_before_any_request(run_action, emulator):
     assert emulator.request_count(api="xvantage") == 0
 
 
+@at_times_of_day
 def test_hold_release_then_status_progression_with_tracking_serials_invoices(
         run_action, emulator):
     number = create(run_action, customer_hold=True)["ingramOrderNumbers"][0]
@@ -184,6 +192,7 @@ def test_search_with_no_match_is_an_empty_result(run_action, emulator):
     assert out.succeeded and out.result["count"] == 0
 
 
+@at_times_of_day
 def test_search_by_shipping_data(run_action, emulator):
     number = create(run_action, "PO-SHIP")["ingramOrderNumbers"][0]
     emulator.clock.advance(5 * 3600)
@@ -195,10 +204,17 @@ def test_search_by_shipping_data(run_action, emulator):
         found = run_action("xvantage_search_orders", customerOrderNumber="PO-SHIP",
                            **{key: value}).result
         assert [o["ingramOrderNumber"] for o in found["orders"]] == [number], key
-    today = emulator.clock.date()
-    found = run_action("xvantage_search_orders", shipDateBt=[today, today],
-                       invoiceDateBt=[today, today]).result
+    # The days the order reports, not the clock's today: 5 h after an evening order the
+    # clock shows the next day, and the shipment was on the day before.
+    shipment = ipad["shipmentDetails"][0]
+    shipped, invoiced = shipment["shippedDate"], shipment["invoiceDate"]
+    found = run_action("xvantage_search_orders", shipDateBt=[shipped, shipped],
+                       invoiceDateBt=[invoiced, invoiced]).result
     assert number in [o["ingramOrderNumber"] for o in found["orders"]]
+    ordered = datetime.date.fromisoformat(details["ingramOrderDate"][:10])
+    before = (ordered - datetime.timedelta(days=1)).isoformat()
+    found = run_action("xvantage_search_orders", shipDateBt=[before, before]).result
+    assert number not in [o["ingramOrderNumber"] for o in found["orders"]]
 
 
 def test_timed_out_create_is_reconciled_not_resubmitted(run_action, config, emulator):

@@ -26,6 +26,12 @@ from xi.sdk.resellers.exceptions import (ApiException, BadRequestException,
 
 from ingram_lib.xvantage import parse_error
 
+import clock_support
+from clock_support import at_times_of_day
+
+# conftest's emulator, started at the instant of each @at_times_of_day run.
+server, time_of_day = clock_support.server, clock_support.time_of_day
+
 CUSTOMER, COUNTRY, SENDER = "20-222222", "US", "sdk-tests"
 LINES = [{"customerLineNumber": "1", "ingramPartNumber": "DF4128", "quantity": 2},
          {"customerLineNumber": "2", "ingramPartNumber": "6YC337", "quantity": 1}]
@@ -125,13 +131,16 @@ def test_details_in_every_status(apis, server, emulator):
     assert_lossless(sub)
 
 
+@at_times_of_day
 def test_search_pages_filters_and_204(apis, emulator):
-    emulator.xvantage.bulk_create(40, hold_every=4, start=emulator.clock.now() - 3600,
-                                  end=emulator.clock.now())
-    today = emulator.clock.date()
+    emulator.clock.freeze()
+    end = emulator.clock.now()
+    start = end - 3600
+    emulator.xvantage.bulk_create(40, hold_every=4, start=start, end=end)
+    # The days the orders were placed on: two of them when the hour spans midnight.
     response = apis.get_resellers_v6_ordersearch_with_http_info(
         order_status_in=["ON HOLD", "PROCESSING", "BACKORDERED"],
-        ingram_order_date_bt=[today, today],
+        ingram_order_date_bt=[emulator.clock.date(start), emulator.clock.date(end)],
         page_size=101, page_number=1, **ids())
     assert response.status_code == 200 and response.data.page_size == 100
     assert response.data.records_found >= 40

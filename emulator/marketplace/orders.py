@@ -118,7 +118,7 @@ def parse_time(name, text):
 # -- life cycle -------------------------------------------------------------------------------
 
 
-def _set_status(state, order, status, code=None):
+def _set_status(state, order, status, code=None, at=None):
     ob = book(state)
     ob.by_status[order["status"]].discard(order["id"])
     order["status"] = status
@@ -127,7 +127,7 @@ def _set_status(state, order, status, code=None):
     ob.by_status[status].add(order["id"])
     order["_version"] += 1
     change = {"orderId": order["id"], "orderNumber": order["orderNumber"], "status": status,
-              "statusCode": order.get("statusCode"), "time": state.clock.iso()}
+              "statusCode": order.get("statusCode"), "time": state.clock.iso(at)}
     order["_history"].append(change)
     ob.history.append(change)
 
@@ -158,7 +158,7 @@ def _start_processing(state, order, at=None):
     """``at`` is when the transition was due: later steps count from there, so a clock
     jumped forward by hours lands every order where its own schedule puts it."""
     ob = book(state)
-    _set_status(state, order, "processing", CODES["processing"])
+    _set_status(state, order, "processing", CODES["processing"], at)
     timing = ob.timing
     if _hold(state, order):
         delay = float(timing["hold_days"]) * 86400
@@ -170,9 +170,9 @@ def _start_processing(state, order, at=None):
 def finish(state, order, status, code=None, at=None):
     """Moves an open order to a terminal status and applies its effects on completion."""
     if status == "completed":
-        _complete(state, order)
+        _complete(state, order, at)
         order["provisioningDate"] = iso(state.clock.now() if at is None else at)
-    _set_status(state, order, status, code or CODES[status])
+    _set_status(state, order, status, code or CODES[status], at)
 
 
 def process_due(state):
@@ -191,14 +191,14 @@ def process_due(state):
                 finish(state, order, status, at=due)
 
 
-def _complete(state, order):
+def _complete(state, order, at=None):
     kind = order["type"]
     details = []
     total = 0.0
     currency = "USD"
     if kind == "sales":
         for line, product in zip(order["products"], order["_lines"]):
-            sub = subscriptions.create_from_line(state, order, line, product)
+            sub = subscriptions.create_from_line(state, order, line, product, at)
             line["subscriptionId"] = sub["id"]
             price, currency = unit_price(product)
             amount = price * line["quantity"]
@@ -210,17 +210,17 @@ def _complete(state, order):
     elif kind == "change":
         for line, product in zip(order["products"], order["_lines"]):
             sub = state.subscriptions.get(line["subscriptionId"])
-            delta = subscriptions.set_quantity(state, sub, line["quantity"])
+            delta = subscriptions.set_quantity(state, sub, line["quantity"], at)
             price, currency = unit_price(product)
             line["extendedPrice"] = money(price * line["quantity"], currency)
             details.append(_detail("recurring" if delta >= 0 else "recurringRefund", product,
                                    delta, price, currency))
             total += price * delta
     elif kind == "cancellation":
-        subscriptions.terminate(state, state.subscriptions.get(order["subscriptionId"]))
+        subscriptions.terminate(state, state.subscriptions.get(order["subscriptionId"]), at)
     elif kind == "renewal":
         sub = state.subscriptions.get(order["subscriptionId"])
-        subscriptions.renew(state, sub)
+        subscriptions.renew(state, sub, at)
         total, currency = subscriptions.period_price(sub)
     order["total"] = money(total, currency)
     if details:
@@ -704,6 +704,8 @@ def seed(state):
     customers = list(state.customers.values())
     ob = book(state)
     now = state.clock.now()
+    # One reading of the clock for the whole seed: a second one could fall on the next day.
+    today = state.clock.date(now)
     for index, hint, quantity, days, params in sorted(SEED, key=lambda row: -row[3]):
         product = _seed_product(state, hint)
         if product is None or index >= len(customers):
@@ -713,8 +715,8 @@ def seed(state):
         day = datetime.datetime.fromtimestamp(created, tz=datetime.timezone.utc).date()
         sub = subscriptions.new_subscription(state, customer_id, product, quantity, params,
                                              created=day)
-        while sub["expirationDate"] <= state.clock.date():
-            subscriptions.renew(state, sub)
+        while sub["expirationDate"] <= today:
+            subscriptions.renew(state, sub, now)
         line = _line_view({"parameters": params, "subscriptionId": sub["id"]}, product,
                           quantity)
         price, currency = unit_price(product)

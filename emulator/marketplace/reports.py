@@ -140,8 +140,13 @@ def register(router, state):
         name, fmt, kind = request.arg("name"), request.arg("format"), request.arg("type")
         low = _date_time(request.arg("from"), "from")
         high = _date_time(request.arg("to"), "to")
-        if high is not None and len(request.arg("to")) == 10:
-            high += 86400 - 1  # a bare date includes the whole day
+        whole_day = high is not None and len(request.arg("to")) == 10
+
+        def after_to(created):
+            if whole_day:
+                # Up to the next midnight: a report of 23:59:59.5 is of that day too.
+                return created >= high + 86400
+            return high is not None and created > high
         rows = []
         for report in state.reports.newest_first():
             refresh(state, report)
@@ -150,7 +155,7 @@ def register(router, state):
                     (status and report["status"] != status) or
                     (kind and report["type"] != kind) or
                     (low is not None and report["_created"] < low) or
-                    (high is not None and report["_created"] > high)):
+                    after_to(report["_created"])):
                 continue
             rows.append(report)
         origin = _origin(request)

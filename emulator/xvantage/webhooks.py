@@ -68,11 +68,14 @@ class WebhookEmitter(object):
         # eventTimeStamp is when the event is sent, and the POST really happens now: the
         # wall clock, not the (possibly advanced) emulator clock, or receivers checking
         # freshness would refuse every event after Clock.advance.
-        sent = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        sent = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(self.clock.wall()))
         return {"topic": "resellers/orders", "event": event, "eventTimeStamp": sent,
                 "eventId": self.event_id()}
 
-    def status_event(self, order, sub_number, phase):
+    def status_event(self, order, sub_number, phase, when=None):
+        """``when``: the moment of the change; a shipment is dated by it, not by the flush
+        (which may come days of emulator time later)."""
+        when = self.clock.now() if when is None else when
         lines = [line for line in order.lines
                  if sub_number is None or order.sub_number(line) == sub_number]
         shipped = phase == SHIPPED
@@ -92,7 +95,7 @@ class WebhookEmitter(object):
                 "shippedQuantity": str(line.quantity if shipped else 0),
                 "backorderedQuantity": str(line.quantity if phase == BACKORDERED else 0),
                 "shipmentDetails": [{
-                    "shipmentDate": views.day(self.clock.now()),
+                    "shipmentDate": views.day(when),
                     "shipFromWarehouseId": line.warehouse,
                     "carrierCode": "FG", "carrierName": "FEDEX GROUND",
                     "packageDetails": [{
@@ -119,7 +122,8 @@ class WebhookEmitter(object):
         for order in self.store.all():
             for when, sub_number, phase in order.transitions():
                 if since < when <= until and phase in STATUS_EVENTS:
-                    out.append((when, self.status_event(order, sub_number, phase)))
+                    out.append((when, self.status_event(order, sub_number, phase,
+                                                        when)))
         return [body for _, body in sorted(out, key=lambda item: item[0])]
 
     # -- delivery -------------------------------------------------------------------------

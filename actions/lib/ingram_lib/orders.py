@@ -82,11 +82,13 @@ def new_po_number():
 class OrderDesk(object):
     """Places, checks and reconciles orders for one Marketplace account."""
 
-    def __init__(self, client, config=None, rules=None, clock=time.time, sleep=time.sleep):
+    def __init__(self, client, config=None, rules=None, clock=None, sleep=time.sleep):
         self.client = client
         self.rules = rules or RuleSet.load(config)
         self.marketplace = getattr(client.settings, "marketplace", None)
-        self.clock = clock
+        # Read when placing an order and compared with the platform's creation times, so
+        # the wall clock is looked up here rather than bound at import: a test can pin it.
+        self.clock = clock or time.time
         self.sleep = sleep
         self.reconcile_waits = RECONCILE_WAITS
         self._products = {}
