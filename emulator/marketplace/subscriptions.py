@@ -97,34 +97,38 @@ def new_subscription(state, customer_id, product, quantity, parameters=None, cre
     return state.subscriptions.add(sub)
 
 
-def create_from_line(state, order, line, product):
+def create_from_line(state, order, line, product, at=None):
+    created = None if at is None else state.clock.utcnow(at).date()
     return new_subscription(state, order["customerId"], product, line["quantity"],
-                            line.get("parameters"))
+                            line.get("parameters"), created=created)
 
 
-def _touch(state, sub):
-    sub["lastModifiedDate"] = state.clock.date()
+def _touch(state, sub, at=None):
+    sub["lastModifiedDate"] = state.clock.date(at)
 
 
-def set_quantity(state, sub, quantity):
+# ``at``: when the order that makes the change completed, which may be before "now" once
+# the clock has jumped forward (possibly past midnight): the dates follow the order.
+
+def set_quantity(state, sub, quantity, at=None):
     """Sets the new total; returns the signed delta, as change-order details report it."""
     delta = int(quantity) - quantity_of(sub)
     sub["products"][0]["quantity"] = int(quantity)
-    _touch(state, sub)
+    _touch(state, sub, at)
     return delta
 
 
-def terminate(state, sub):
+def terminate(state, sub, at=None):
     sub["status"] = "terminated"
     sub["renewalStatus"] = False
-    _touch(state, sub)
+    _touch(state, sub, at)
 
 
-def renew(state, sub):
+def renew(state, sub, at=None):
     expires = add_period(datetime.date.fromisoformat(sub["expirationDate"]),
                          sub["subscriptionPeriod"])
     sub["expirationDate"] = sub["renewalDate"] = expires.isoformat()
-    _touch(state, sub)
+    _touch(state, sub, at)
 
 
 def detail_view(sub):
