@@ -6,59 +6,22 @@ attribute is validated against: draft-4 keywords plus ``required`` (a boolean, a
 depth), ``secret``, ``immutable`` and ``position``; no other key; one type per schema.
 """
 
+import copy
 import re
 
 import jsonschema
 
+from . import pack_module
+
 SIMPLE_TYPES = ["array", "boolean", "integer", "null", "number", "object", "string",
                 "raw_string"]
 
-# A parameter schema refers to itself for every nested schema, so the strict rules apply
-# at every depth (a nested draft-4 ``required: [..]`` list is rejected too).
-_SCHEMA_ARRAY = {"type": "array", "minItems": 1, "items": {"$ref": "#"}}
-_NON_NEGATIVE = {"type": "integer", "minimum": 0}
-PARAMETER_META_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "dependencies": {"exclusiveMaximum": ["maximum"], "exclusiveMinimum": ["minimum"]},
-    "properties": {
-        "id": {"type": "string"},
-        "$schema": {"type": "string"},
-        "title": {"type": "string"},
-        "description": {"type": "string"},
-        "default": {},
-        "multipleOf": {"type": "number", "minimum": 0, "exclusiveMinimum": True},
-        "maximum": {"type": "number"},
-        "exclusiveMaximum": {"type": "boolean"},
-        "minimum": {"type": "number"},
-        "exclusiveMinimum": {"type": "boolean"},
-        "maxLength": _NON_NEGATIVE,
-        "minLength": _NON_NEGATIVE,
-        "pattern": {"type": "string"},
-        "additionalItems": {"anyOf": [{"type": "boolean"}, {"$ref": "#"}]},
-        "items": {"anyOf": [{"$ref": "#"}, _SCHEMA_ARRAY]},
-        "maxItems": _NON_NEGATIVE,
-        "minItems": _NON_NEGATIVE,
-        "uniqueItems": {"type": "boolean"},
-        "maxProperties": _NON_NEGATIVE,
-        "minProperties": _NON_NEGATIVE,
-        "required": {"type": "boolean"},
-        "secret": {"type": "boolean"},
-        "additionalProperties": {"anyOf": [{"type": "boolean"}, {"$ref": "#"}]},
-        "definitions": {"type": "object", "additionalProperties": {"$ref": "#"}},
-        "properties": {"type": "object", "additionalProperties": {"$ref": "#"}},
-        "patternProperties": {"type": "object", "additionalProperties": {"$ref": "#"}},
-        "dependencies": {"type": "object"},
-        "enum": {"type": "array", "minItems": 1, "uniqueItems": True},
-        "type": {"enum": SIMPLE_TYPES},
-        "position": {"type": "number", "minimum": 0},
-        "immutable": {"type": "boolean"},
-        "allOf": _SCHEMA_ARRAY,
-        "anyOf": _SCHEMA_ARRAY,
-        "oneOf": _SCHEMA_ARRAY,
-        "not": {"$ref": "#"},
-    },
-}
+# st2's parameter meta-schema (action_params.json) is its custom trigger-payload meta-schema
+# with one type per schema and no unknown keys; each nested schema refers back to it, so the
+# strict rules apply at every depth (a nested draft-4 ``required: [..]`` list is rejected).
+PARAMETER_META_SCHEMA = copy.deepcopy(pack_module("trigger_payloads").META_SCHEMA)
+PARAMETER_META_SCHEMA["additionalProperties"] = False
+PARAMETER_META_SCHEMA["properties"]["type"] = {"enum": SIMPLE_TYPES}
 
 NAME = re.compile(r"^\w+$")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[\da-zA-Z-.]+)?"
@@ -146,11 +109,12 @@ def trigger_type_errors(trigger, where):
     if not trigger.get("payload_schema"):
         errors.append("%s: trigger type %s has no payload_schema" % (where, trigger.get("name")))
     else:
-        try:
-            jsonschema.Draft4Validator.check_schema(trigger["payload_schema"])
-        except jsonschema.SchemaError as exc:
-            errors.append("%s: payload_schema of %s is not a valid draft-4 schema: %s"
-                          % (where, trigger.get("name"), exc.message))
+        # st2 checks the schema with its own meta-schema at every dispatch and drops every
+        # payload when that fails (draft-4 ``required`` lists, for one).
+        problem = pack_module("trigger_payloads").schema_problem(trigger["payload_schema"])
+        if problem:
+            errors.append("%s: StackStorm refuses the payload_schema of %s, so it would drop "
+                          "every payload: %s" % (where, trigger.get("name"), problem))
     return errors
 
 

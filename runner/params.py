@@ -1,15 +1,15 @@
 """Action parameters as st2 treats them: CLI casting, defaults, validation.
 
-st2 builds a draft-4 object schema from the action's parameters (``required: true`` flags
-become the ``required`` list), fills in defaults, lets optional parameters be null, and
-rejects a value of the wrong type before the action runs.
+st2 wraps the action's parameters in an object schema (``properties`` keep their boolean
+``required`` flags), fills in defaults, lets optional parameters be null, and validates
+with its ``CustomValidator`` (draft 4 with draft-3 ``required``) before the action runs;
+``ingram_lib.trigger_payloads`` holds the same rules for trigger payloads, and they are
+used here too.
 """
 
 import json
 
-import jsonschema
-
-from .services import _nullable_optionals
+from . import pack_module
 
 
 class ParameterValidationError(ValueError):
@@ -60,19 +60,14 @@ def parse_cli(pairs, parameters):
     return values
 
 
+ANY_TYPE = {"anyOf": [{"type": t} for t in
+                      ("array", "boolean", "integer", "number", "object", "string")]}
+
+
 def to_json_schema(parameters):
-    properties, required = {}, []
-    for name, spec in (parameters or {}).items():
-        spec = dict(spec)
-        if spec.pop("required", False):
-            required.append(name)
-        for key in ("secret", "immutable", "position"):
-            spec.pop(key, None)
-        properties[name] = _strip_flags(spec)
-    schema = {"type": "object", "properties": properties, "additionalProperties": False}
-    if required:
-        schema["required"] = required
-    return _nullable_optionals(schema)
+    """The schema st2 validates an action's parameters with (an empty spec takes any type)."""
+    properties = {name: (spec or ANY_TYPE) for name, spec in (parameters or {}).items()}
+    return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
 def _strip_flags(schema):
@@ -114,8 +109,11 @@ def resolve(parameters, given):
     for name, spec in (parameters or {}).items():
         if spec.get("immutable") and name in given and given[name] != spec.get("default"):
             raise ParameterValidationError("parameter '%s' is immutable" % name)
-    validator = jsonschema.Draft4Validator(to_json_schema(parameters))
-    errors = sorted(validator.iter_errors(values), key=lambda e: list(e.path))
+    rules = pack_module("trigger_payloads")
+    schema = rules.allow_null_optionals(to_json_schema(parameters))
+    values = rules.fill_defaults(values, schema)
+    errors = sorted(rules.MirrorValidator(schema).iter_errors(values),
+                    key=lambda e: [str(p) for p in e.path])
     if errors:
         err = errors[0]
         where = ".".join(str(p) for p in err.path)

@@ -2,9 +2,7 @@
 
 import logging
 
-import jsonschema
-
-from . import PACK_REF
+from . import PACK_REF, pack_module
 
 SYSTEM_SCOPE = "system"
 
@@ -57,33 +55,19 @@ class InvalidPayload(AssertionError):
     pass
 
 
+def _trigger_payloads():
+    # The pack's own st2-rules check, the same module a sensor process imports.
+    return pack_module("trigger_payloads")
+
+
 def validate_payload(payload, schema):
-    """st2 validates with draft-4 and lets optional properties be null."""
+    """Validates as st2's dispatcher does: st2's own check when st2common is importable,
+    else the pack's mirror of it (boolean ``required`` on each property, draft-3
+    ``properties``, optional properties nullable, defaults filled in). Raises
+    ``jsonschema.SchemaError`` or ``jsonschema.ValidationError``."""
     if not schema:
-        return
-    schema = _nullable_optionals(schema)
-    jsonschema.Draft4Validator(schema).validate(payload)
-
-
-def _nullable_optionals(schema):
-    if not isinstance(schema, dict):
-        return schema
-    out = dict(schema)
-    props = schema.get("properties")
-    if isinstance(props, dict):
-        required = schema.get("required") if isinstance(schema.get("required"), list) else []
-        new_props = {}
-        for name, sub in props.items():
-            sub = _nullable_optionals(sub)
-            if name not in required and isinstance(sub, dict) and "type" in sub:
-                types = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
-                if "null" not in types:
-                    sub = dict(sub, type=list(types) + ["null"])
-            new_props[name] = sub
-        out["properties"] = new_props
-    if isinstance(schema.get("items"), dict):
-        out["items"] = _nullable_optionals(schema["items"])
-    return out
+        return payload
+    return _trigger_payloads().validator()(payload, schema)
 
 
 class SensorService(DatastoreService):
@@ -103,6 +87,18 @@ class SensorService(DatastoreService):
         self.on_dispatch = on_dispatch
         self._logger = logging.getLogger("st2.sensor.%s" % class_name)
 
+    def check(self, trigger, payload):
+        """Why st2 would drop ``payload`` (a message), or None when it accepts it.
+
+        The st2 test tier replaces this with StackStorm's own dispatcher check.
+        """
+        gate = _trigger_payloads().PayloadGate(self.trigger_types, validate=validate_payload)
+        try:
+            gate.check(trigger, payload)
+        except _trigger_payloads().PayloadRejected as exc:
+            return str(exc)
+        return None
+
     def get_logger(self, name):
         return logging.getLogger("st2.sensor.%s.%s" % (self.class_name, name))
 
@@ -112,14 +108,15 @@ class SensorService(DatastoreService):
     def dispatch_with_context(self, trigger, payload=None, trace_context=None):
         if trigger not in self.trigger_types:
             raise InvalidPayload("trigger %s is not declared by any sensor of the pack" % trigger)
-        try:
-            validate_payload(payload, self.trigger_types[trigger].get("payload_schema"))
-        except jsonschema.ValidationError as exc:
+        verdict = self.check(trigger, payload)
+        if verdict is not None:
             self.dropped.append((trigger, payload))
             if self.strict:
                 raise InvalidPayload("payload for %s is invalid and st2 would drop it: %s"
-                                     % (trigger, exc.message))
-            self._logger.warning("dropping invalid payload for %s: %s", trigger, exc.message)
+                                     % (trigger, verdict))
+            # st2's words and level: a warning, and dispatch() returns None all the same.
+            self._logger.warning("Trigger payload validation failed and validation is enabled, "
+                                 "not dispatching a trigger \"%s\": %s", trigger, verdict)
             return None
         self.dispatched.append((trigger, payload))
         if self.on_dispatch is not None:

@@ -81,7 +81,7 @@ def test_typed_parameters_are_cast_from_the_command_line(runner):
     (["create_reseller", "name=x", "currency=euro", ADDRESS, CONTACTS],
      "parameter 'currency': 'euro' does not match"),
     (["create_reseller", "name=x", "currency=EUR", "address={}", CONTACTS],
-     "parameter 'address': 'streetAddress' is a required property"),
+     "parameter 'address.city': 'city' is a required property"),
     (["update_customer", "customerId=1", "status=deleted"], "status"),
     (["no_such_action"], "no action 'no_such_action'"),
 ])

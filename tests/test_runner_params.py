@@ -80,7 +80,7 @@ def test_null_is_not_an_enum_value():
     ({"key": "k", "status": "deleted"}, "parameter 'status'"),
     ({"key": "k", "code": "usd"}, "parameter 'code': 'usd' does not match"),
     ({"key": "k", "address": {"state": "CA"}},
-     "parameter 'address': 'city' is a required property"),
+     "parameter 'address.city': 'city' is a required property"),
     ({"key": "k", "fixed": "y"}, "parameter 'fixed' is immutable"),
     ({"key": "k", "extra": 1}, "unknown parameter(s): extra"),
 ])

@@ -15,6 +15,10 @@ from ingram_lib.sensor_state import StateParts, StateStore, StateTooLarge, trim_
 
 from sensor_support import make_sensor, names, place, poll, sensor_config
 
+# A payload st2 accepts for ingram_micro.order_created (dispatch checks it first).
+CREATED_PAYLOAD = {"account": "default", "id": "1", "status": "submitted",
+                   "detected_at": "2026-01-01T00:00:00Z", "first_run": False}
+
 
 def kv(datastore):
     return SensorService(datastore, "OrderSensor", {})
@@ -48,7 +52,7 @@ def test_dispatch_checkpoints_after_the_trigger_is_out(datastore):
     parts = StateParts(StateStore(service, "orders", "default"), {"seen": []})
     assert parts.fresh == {"seen"}
     parts["seen"].append("1")
-    parts.dispatch(service, "ingram_micro.order_created", {}, "seen")
+    parts.dispatch(service, "ingram_micro.order_created", CREATED_PAYLOAD, "seen")
     assert sent == [None]  # not yet written while dispatching
     assert json.loads(datastore.get("ingram_micro.sensor.orders.default.seen")) == ["1"]
 
@@ -72,12 +76,12 @@ def test_parse_time_reads_every_format_the_api_uses(text, expected):
 
 
 def test_code_defaults_match_config_schema():
-    sensors = pack_config.load_schema()["sensors"]["properties"]
+    sensors = pack_config.load_schema()["sensors"]
     for key, value in polling.COMMON_DEFAULTS.items():
-        assert sensors[key]["default"] == value, key
+        assert pack_config.field_schema(sensors, key)["default"] == value, key
     for section, defaults in (("orders", order_watch.DEFAULTS),
                               ("subscriptions", subscription_watch.DEFAULTS)):
-        props = sensors[section]["properties"]
+        props = pack_config.field_schema(sensors, section)["properties"]
         assert set(props) == set(defaults), section
         for key, value in defaults.items():
             assert props[key]["default"] == value, (section, key)

@@ -15,6 +15,10 @@ SUBS = "ingram_micro.sensor.subscriptions.default."
 ORDERS = "ingram_micro.sensor.orders.default."
 EXPIRING = "ingram_micro.subscription_expiring"
 
+# A payload st2 accepts for ingram_micro.order_created (dispatch checks it first).
+CREATED_PAYLOAD = {"account": "default", "id": "1", "status": "submitted",
+                   "detected_at": "2026-01-01T00:00:00Z", "first_run": False}
+
 
 def add_subscriptions(emulator, count, days):
     state = emulator.marketplace.state
@@ -27,6 +31,9 @@ def add_subscriptions(emulator, count, days):
 
 
 def set_expiry(emulator, sub, days):
+    """``days`` from the emulator's today. Its clock stops first: a running one could pass
+    midnight before the sensor counts the days left."""
+    emulator.clock.freeze()
     when = emulator.clock.utcnow().date() + datetime.timedelta(days=days)
     sub["expirationDate"] = sub["renewalDate"] = when.isoformat()
 
@@ -188,7 +195,7 @@ def test_dispatch_checks_the_size_before_the_trigger_goes_out(datastore):
     parts = sensor_state.StateParts(store, {"seen": {}})
     parts["seen"].update({str(i): i for i in range(20)})
     try:
-        parts.dispatch(service, "ingram_micro.order_created", {}, "seen")
+        parts.dispatch(service, "ingram_micro.order_created", CREATED_PAYLOAD, "seen")
     except sensor_state.StateTooLarge as exc:
         assert "ingram_micro.sensor.orders.default.seen" in str(exc)
         assert "ingram_micro.order_created not dispatched" in str(exc)

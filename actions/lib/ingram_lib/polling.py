@@ -52,6 +52,7 @@ from .config import account_names, config_value, marketplace_settings
 from .errors import BadResponse, ConfigError, IngramMicroError
 from .marketplace import MarketplaceClient
 from .sensor_state import Lease, StateParts, StateStore, StateTooLarge
+from .trigger_payloads import PayloadRejected
 # Where the sensors import them from.
 from .times import iso_utc, parse_time, utc_date  # noqa: F401
 
@@ -190,7 +191,8 @@ class IngramPollingSensor(PollingSensor):
     def accounts(self, settings):
         configured = account_names(self.pack_config)
         if not configured:
-            raise ConfigError("pack config has no 'accounts'; the sensor has nothing to watch")
+            raise ConfigError("pack config has no 'accounts' and no top-level account "
+                              "settings; the sensor has nothing to watch")
         wanted = list(settings.get("accounts") or [])
         unknown = [a for a in wanted if a not in configured]
         if unknown:
@@ -259,6 +261,13 @@ class IngramPollingSensor(PollingSensor):
             outcome["ok"] = True
             outcome["error"] = str(exc)
             self.log.info("account %s: %s; continuing next poll", account, exc)
+        except PayloadRejected as exc:
+            # A bug or an unforeseen API value: StackStorm would drop this payload, so the
+            # event stays unrecorded and is tried again on every poll until it passes.
+            outcome["error"] = str(exc)
+            self.log.error("account %s: %s; not dispatched and not checkpointed, so the "
+                           "event is kept for the next poll (trigger %s, field %s)",
+                           account, exc, exc.trigger, exc.field or "-")
         except StateTooLarge as exc:
             # Not a passing fault: no event of this account goes out until the part fits.
             outcome["error"] = str(exc)

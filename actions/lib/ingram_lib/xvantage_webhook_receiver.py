@@ -2,9 +2,10 @@
 
 One ``WebhookReceiver`` serves the configured local host/port/path (stdlib, one thread per
 request). A delivery is answered 200 only after its ``ingram_micro.xvantage_order_event``
-triggers were dispatched and its event id persisted, so a failure answers 500 and Ingram
-may redeliver; a redelivery or replay of a known event id is answered 200 and not
-dispatched again, across restarts (the ids live in the datastore with a TTL).
+triggers passed StackStorm's payload check, were dispatched and its event id persisted, so
+a failure answers 500 and Ingram may redeliver; a redelivery or replay of a known event id
+is answered 200 and not dispatched again, across restarts (the ids live in the datastore
+with a TTL).
 
 Ingram signs only ``eventId`` (see ``xvantage_webhook``); the body and ``eventTimeStamp``
 are not authenticated. Event ids are therefore remembered for ``dedupe_ttl`` (400 days by
@@ -21,8 +22,10 @@ import time
 from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .config import config_value
+from . import trigger_payloads
+from .config import account_entries, config_value
 from .sensor_state import KEY_ROOT
+from .trigger_payloads import PayloadRejected
 from .xvantage_webhook import (ORDER_EVENT_TRIGGER, WebhookRejected, check_event, get_ci,
                                payloads_for, split_events)
 
@@ -48,7 +51,7 @@ CONCURRENT_DELIVERIES = 32
 def webhook_settings(config):
     """The pack config's ``xvantage_webhook`` section over ``DEFAULTS``, with ``secrets``:
     ``[(account, secret)]`` from that section and from each account's
-    ``xvantage.webhook_secret``."""
+    ``xvantage.webhook_secret`` (the top-level ``xvantage`` for the account ``default``)."""
     out = dict(DEFAULTS)
     out.update({k: v for k, v in (config_value(config or {}, "xvantage_webhook") or {}).items()
                 if v is not None})
@@ -56,9 +59,10 @@ def webhook_settings(config):
     secrets = []
     if out["secret"]:
         secrets.append((out["account"], out["secret"]))
-    accounts = config_value(config or {}, "accounts") or {}
-    for name in sorted(accounts):
-        secret = config_value(config_value(accounts[name], "xvantage") or {}, "webhook_secret")
+    # The account ``default`` written both ways is a conflict only where it is used; here
+    # either secret names the same account, and a receiver that is off must not fail.
+    for name, settings in account_entries(config):
+        secret = config_value(config_value(settings, "xvantage") or {}, "webhook_secret")
         if secret and (name, secret) not in secrets:
             secrets.append((name, secret))
     out["secrets"] = secrets
@@ -208,6 +212,7 @@ class WebhookReceiver(object):
         self.log = log
         self.clock = time.time
         self.seen = SeenEvents(service, settings["dedupe_ttl"])
+        self.gate = trigger_payloads.default_gate()
         self.address = None
         self.slots = threading.BoundedSemaphore(CONCURRENT_DELIVERIES)
         self._server = None
@@ -256,6 +261,14 @@ class WebhookReceiver(object):
         except WebhookRejected as exc:
             self.log.warning("webhook delivery refused (%d): %s", exc.status, exc.message)
             return exc.status, {"error": exc.message}
+        except PayloadRejected as exc:
+            # StackStorm would drop this payload; answering 2xx would make Ingram forget the
+            # event, so it is refused with a 5xx and Ingram delivers it again.
+            self.log.error("webhook delivery not accepted: %s (trigger %s, field %s); "
+                           "answered 500 so that it is delivered again",
+                           exc, exc.trigger, exc.field or "-")
+            return 500, {"error": "the event could not be turned into a trigger StackStorm "
+                                  "accepts; deliver again later"}
         except Exception:
             self.log.exception("webhook delivery failed")
             return 500, {"error": "internal error; the delivery was not accepted"}
@@ -312,6 +325,8 @@ class WebhookReceiver(object):
         try:
             received = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
             payloads = payloads_for(event, account, received)
+            for payload in payloads:
+                self.gate.check(ORDER_EVENT_TRIGGER, payload)
             with self._dispatch_lock:
                 for payload in payloads:
                     self.service.dispatch(trigger=ORDER_EVENT_TRIGGER, payload=payload)
