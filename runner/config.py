@@ -1,19 +1,22 @@
 """Pack config as st2 hands it to actions and sensors.
 
-st2 validates ``/opt/stackstorm/configs/<pack>.yaml`` against ``config.schema.yaml`` (extra
-keys allowed), applies schema defaults at load time, and gives code a dict in which a
-missing key raises. This module does the same for the runner and the tests.
+st2 validates ``/opt/stackstorm/configs/<pack>.yaml`` against ``config.schema.yaml`` (the
+attributes wrapped in an object schema with extra keys allowed, checked by its
+``CustomValidator`` with optional properties nullable: ``validate_config_against_schema``)
+but stores the file as written. When it hands the config to code, its config loader fills
+in the schema defaults (``ContentPackConfigLoader._assign_default_values``) and the code
+gets a dict in which a missing key raises. This module does the same for the runner and
+the tests.
 """
 
 import copy
 import os
 import re
 
-import jsonschema
 import yaml
+from jsonschema.exceptions import best_match
 
-from . import PACK_ROOT
-from .params import _strip_flags
+from . import PACK_ROOT, pack_module
 
 
 class ConfigValidationError(ValueError):
@@ -42,46 +45,101 @@ def load_schema(root=PACK_ROOT):
         return yaml.safe_load(handle)
 
 
-def _schema_for_validation(schema):
-    properties = {k: _strip_flags(v) for k, v in schema.items()}
-    required = [k for k, v in schema.items() if v.get("required") is True and "default" not in v]
-    out = {"type": "object", "properties": properties, "additionalProperties": True}
-    if required:
-        out["required"] = required
+def field_schema(object_schema, name):
+    """The schema of key ``name`` of an object schema, whether it is listed under
+    ``properties`` or under ``patternProperties`` as ``^name$`` (the settings that
+    ``st2 pack config`` does not ask for)."""
+    properties = object_schema.get("properties") or {}
+    if name in properties:
+        return properties[name]
+    return (object_schema.get("patternProperties") or {})["^%s$" % name]
+
+
+def validate(raw, schema):
+    """Raises ``ConfigValidationError`` naming the field where st2 would refuse ``raw``."""
+    rules = pack_module("trigger_payloads")
+    wrapped = rules.allow_null_optionals(
+        {"type": "object", "properties": schema, "additionalProperties": True})
+    instance = rules.fill_defaults(copy.deepcopy(raw), wrapped)
+    error = best_match(rules.MirrorValidator(wrapped).iter_errors(instance))
+    if error is not None:
+        where = ".".join(str(p) for p in error.absolute_path) or "config"
+        raise ConfigValidationError("%s: %s" % (where, error.message))
+
+
+def _object_schemas(schema, keys):
+    """The schema of each key of an object: ``properties``, else every matching pattern of
+    ``patternProperties`` (merged), else ``additionalProperties``; plus every property."""
+    out = {key: {} for key in keys}
+    properties = schema.get("properties") or {}
+    out.update(properties)
+    extra = [key for key in keys if key not in properties]
+    patterns = schema.get("patternProperties") or {}
+    additional = schema.get("additionalProperties")
+    for key in extra:
+        matched = [sub for pattern, sub in patterns.items() if re.search(pattern, key)]
+        if matched:
+            merged = {}
+            for sub in matched:
+                merged.update(sub)
+            out[key] = merged
+        elif isinstance(additional, dict) and additional:
+            out[key] = additional
     return out
 
 
-def apply_defaults(schema, value):
-    """Fills schema defaults into ``value`` (recursively, including patternProperties)."""
-    if not isinstance(schema, dict):
-        return value
-    if value is None and "default" in schema:
-        value = copy.deepcopy(schema["default"])
-    if isinstance(value, dict):
-        props = schema.get("properties") or {}
-        for name, sub in props.items():
-            if name not in value and isinstance(sub, dict) and "default" in sub:
-                value[name] = copy.deepcopy(sub["default"])
-            if name in value:
-                value[name] = apply_defaults(sub, value[name])
-        for pattern, sub in (schema.get("patternProperties") or {}).items():
-            for name in list(value):
-                if name not in props and re.search(pattern, name):
-                    value[name] = apply_defaults(sub, value[name])
+def _item_schemas(schema, count):
+    items = schema.get("items") or []
+    out = [items] * count if isinstance(items, dict) else list(items)
+    additional = schema.get("additionalItems")
+    if len(out) < count and isinstance(additional, dict) and additional:
+        out.extend([additional] * (count - len(out)))
+    return out
+
+
+def apply_defaults(schemas, value):
+    """Fills in defaults as st2's config loader does: an absent key gets its default (an
+    explicit null stays null), and an object or array property with a nested schema is
+    created empty where it is absent or empty, then filled the same way."""
+    pairs = schemas.items() if isinstance(schemas, dict) else enumerate(schemas)
+    for key, schema in pairs:
+        present = key in value if isinstance(value, dict) else key < len(value)
+        if "default" in schema and not present:
+            value[key] = copy.deepcopy(schema["default"])
+        try:
+            current = value[key]
+        except (KeyError, IndexError):
+            current = None
+        kind = schema.get("type")
+        nested = (schema.get("properties"), schema.get("patternProperties"),
+                  schema.get("additionalProperties"))
+        if kind == "object" and any(nested):
+            if not current:
+                current = value[key] = {}
+            apply_defaults(_object_schemas(schema, list(current)), current)
+        elif kind == "array" and (schema.get("items") or schema.get("additionalItems")):
+            if not current:
+                current = value[key] = []
+            apply_defaults(_item_schemas(schema, len(current)), current)
     return value
 
 
+def _plain(value):
+    # A config that was prepared before (tests edit and re-prepare) holds PackConfigDicts,
+    # whose missing keys raise; st2 works on the plain values it loaded.
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return copy.deepcopy(value)
+
+
 def prepare(raw, schema=None):
-    """Validates a raw config and returns it with defaults applied, as st2 would."""
+    """Validates a raw config and returns what code receives from st2 for it."""
     schema = schema if schema is not None else load_schema()
-    config = copy.deepcopy(raw) if raw else {}
-    config = apply_defaults({"properties": schema}, config)
-    try:
-        jsonschema.Draft4Validator(_schema_for_validation(schema)).validate(config)
-    except jsonschema.ValidationError as exc:
-        where = ".".join(str(p) for p in exc.path) or "config"
-        raise ConfigValidationError("%s: %s" % (where, exc.message))
-    return PackConfigDict(config)
+    config = _plain(raw) if raw else {}
+    validate(config, schema)
+    return PackConfigDict(apply_defaults(schema, config))
 
 
 def load_file(path, schema=None):

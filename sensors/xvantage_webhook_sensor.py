@@ -37,8 +37,8 @@ class XvantageWebhookSensor(Sensor):
         try:
             if not self.receiver.enabled:
                 self.log.info("Xvantage webhook receiver is off (set xvantage_webhook.enabled "
-                              "and xvantage_webhook.secret, or accounts.<name>.xvantage."
-                              "webhook_secret, in the pack config)")
+                              "and xvantage_webhook.secret, or xvantage.webhook_secret or "
+                              "accounts.<name>.xvantage.webhook_secret, in the pack config)")
                 self.receiver.wait()
                 return
             settings = self.receiver.settings

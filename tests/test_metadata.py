@@ -143,7 +143,7 @@ def test_client_defaults_match_config_schema_defaults():
     for key, value in lib_config.MARKETPLACE_DEFAULTS.items():
         assert props[key]["default"] == value, key
     for key, value in lib_config.XVANTAGE_DEFAULTS.items():
-        assert props["xvantage"]["properties"][key]["default"] == value, key
+        assert pack_config.field_schema(props["xvantage"], key)["default"] == value, key
 
 
 def test_secrets_are_marked_secret_in_config_schema():

@@ -23,10 +23,21 @@ def test_reading_a_missing_key_raises_with_its_path():
 
 
 @pytest.mark.parametrize("raw, where", [
-    ({}, "config: 'accounts' is a required property"),
     ({"accounts": {"default": {"api_url": 5}}}, "accounts.default.api_url"),
     ({"accounts": {"bad-name": {}}}, "accounts"),
     ({"accounts": {"default": {"read_timeout": "slow"}}}, "accounts.default.read_timeout"),
+    ({"accounts": {"default": {"xvantage": {"read_timeout": "slow"}}}},
+     "accounts.default.xvantage.read_timeout"),
+    ({"api_url": 5}, "api_url"),
+    ({"read_timeout": "slow"}, "read_timeout"),
+    ({"xvantage": {"sandbox": "yes"}}, "xvantage.sandbox"),
+    ({"xvantage": {"max_retries": 1.5}}, "xvantage.max_retries"),
+    ({"xvantage": {"clientid": "typo"}}, "xvantage"),
+    # Settings that the interactive form does not ask for are still validated.
+    ({"sensors": {"orders": {"poll_interval": 1}}}, "sensors.orders.poll_interval"),
+    ({"xvantage_webhook": {"port": 70000}}, "xvantage_webhook.port"),
+    ({"activation_rules": {"names": {"dropbox_admin_email": 5}}},
+     "activation_rules.names.dropbox_admin_email"),
 ])
 def test_invalid_configs_are_refused_naming_the_field(raw, where):
     with pytest.raises(pack_config.ConfigValidationError) as info:
