@@ -16,7 +16,15 @@ from runner import execute, standins  # noqa: E402
 from runner.datastore import Datastore  # noqa: E402
 from runner.emulated import emulator_config  # noqa: E402
 
+import st2env  # noqa: E402
+
+# With real StackStorm importable (the st2 tier), st2's classes are used instead of the
+# stand-ins, and every payload a test dispatches is judged by st2's own dispatcher.
+ST2 = st2env.importable()
 standins.install()
+# tests/st2/ holds the tests that only StackStorm's own code can run: not collected at all
+# in the fast tier (see README, Tests).
+collect_ignore_glob = [] if ST2 else ["st2/test_*.py"]
 
 from emulator import EmulatorServer  # noqa: E402
 from ingram_lib.tokens import TokenCache  # noqa: E402
@@ -29,6 +37,39 @@ def _fresh_token_memory():
     TokenCache._memory.clear()
     yield
     TokenCache._memory.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def st2_node():
+    """The st2 tier's StackStorm node: the pack registered by st2's registrars, and the
+    runner's sensor service answering every dispatch with st2's dispatcher verdict."""
+    if not ST2:
+        if os.environ.get("INGRAM_MICRO_REQUIRE_ST2"):
+            pytest.fail("INGRAM_MICRO_REQUIRE_ST2 is set but StackStorm is not importable",
+                        pytrace=False)
+        yield None
+        return
+    from runner.services import SensorService
+    node = st2env.St2Environment().start()
+    node.register()
+    assert not node.eventlet_patched(), (
+        "an imported module monkey-patched this process with eventlet (st2tests or st2's "
+        "sensor_wrapper); import those in a subprocess only")
+    original = SensorService.check
+    SensorService.check = st2env.payload_gate_from_st2(node)
+    try:
+        yield node
+    finally:
+        SensorService.check = original
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def st2(st2_node):
+    """Real StackStorm, or a skip in the fast tier."""
+    if st2_node is None:
+        pytest.skip("StackStorm is not importable here (the st2 tier runs it: see README)")
+    return st2_node
 
 
 @pytest.fixture
