@@ -102,9 +102,13 @@ def test_sensor_modules_load_with_only_sensors_on_the_path(run):
         pack_dir = os.path.dirname(os.path.dirname(loading["file_path"]))
         lib = os.path.join(pack_dir, "actions", "lib")
         repo_lib = os.path.join(harness.PACK_ROOT, "actions", "lib")
+        # The checkout may hold the st2 virtualenv (.st2venv); its pack code must not be
+        # on the path, nor the installed pack's.
+        checkout_code = [harness.PACK_ROOT + os.sep + d for d in ("actions", "sensors")]
         for path in loading["sys_path"]:
             assert not path.startswith(pack_dir), (name, path)
-            assert not path.startswith(harness.PACK_ROOT), (name, path)
+            assert path.rstrip(os.sep) != harness.PACK_ROOT, (name, path)
+            assert not any(path.startswith(code) for code in checkout_code), (name, path)
         assert repo_lib not in loaded["sys_path"]
         # st2's loader adds the sensor's directory; the module itself adds actions/lib.
         added = [p for p in loaded["sys_path"] if p not in loading["sys_path"]]
