@@ -57,11 +57,9 @@ def field_schema(object_schema, name):
 
 def validate(raw, schema):
     """Raises ``ConfigValidationError`` naming the field where st2 would refuse ``raw``."""
-    rules = pack_module("trigger_payloads")
-    wrapped = rules.allow_null_optionals(
-        {"type": "object", "properties": schema, "additionalProperties": True})
-    instance = rules.fill_defaults(copy.deepcopy(raw), wrapped)
-    error = best_match(rules.MirrorValidator(wrapped).iter_errors(instance))
+    errors, _ = pack_module("trigger_payloads").mirror_errors(
+        raw, {"type": "object", "properties": schema, "additionalProperties": True})
+    error = best_match(errors)
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path) or "config"
         raise ConfigValidationError("%s: %s" % (where, error.message))

@@ -8,7 +8,7 @@ import sys
 
 import yaml
 
-from . import PACK_REF, PACK_ROOT, standins
+from . import PACK_ROOT, pack_module, standins
 
 ACTIONS_DIR = os.path.join(PACK_ROOT, "actions")
 SENSORS_DIR = os.path.join(PACK_ROOT, "sensors")
@@ -38,11 +38,7 @@ def sensor_metas():
 
 def trigger_types():
     """``{"ingram_micro.<name>": trigger_type}`` for every trigger the sensors declare."""
-    out = {}
-    for meta in sensor_metas().values():
-        for trigger in meta.get("trigger_types") or []:
-            out["%s.%s" % (PACK_REF, trigger["name"])] = trigger
-    return out
+    return pack_module("trigger_payloads").load_trigger_types(SENSORS_DIR)
 
 
 def _import_file(path, paths):

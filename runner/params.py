@@ -70,29 +70,6 @@ def to_json_schema(parameters):
     return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
-def _strip_flags(schema):
-    if not isinstance(schema, dict):
-        return schema
-    out = {}
-    for key, value in schema.items():
-        if key in ("secret", "immutable", "position"):
-            continue
-        if key == "required" and isinstance(value, bool):
-            continue
-        if key in ("properties", "patternProperties") and isinstance(value, dict):
-            value = {k: _strip_flags(v) for k, v in value.items()}
-        elif key == "items" and isinstance(value, dict):
-            value = _strip_flags(value)
-        out[key] = value
-    # Nested ``required: true`` flags become the draft-4 list st2 builds from them.
-    if isinstance(schema.get("properties"), dict):
-        nested = [k for k, v in schema["properties"].items()
-                  if isinstance(v, dict) and v.get("required") is True]
-        if nested:
-            out["required"] = nested
-    return out
-
-
 def resolve(parameters, given):
     """Applies defaults and validates; returns the kwargs the action's run() receives."""
     unknown = set(given) - set(parameters or {})
@@ -109,11 +86,9 @@ def resolve(parameters, given):
     for name, spec in (parameters or {}).items():
         if spec.get("immutable") and name in given and given[name] != spec.get("default"):
             raise ParameterValidationError("parameter '%s' is immutable" % name)
-    rules = pack_module("trigger_payloads")
-    schema = rules.allow_null_optionals(to_json_schema(parameters))
-    values = rules.fill_defaults(values, schema)
-    errors = sorted(rules.MirrorValidator(schema).iter_errors(values),
-                    key=lambda e: [str(p) for p in e.path])
+    errors, values = pack_module("trigger_payloads").mirror_errors(
+        values, to_json_schema(parameters))
+    errors = sorted(errors, key=lambda e: [str(p) for p in e.path])
     if errors:
         err = errors[0]
         where = ".".join(str(p) for p in err.path)

@@ -85,6 +85,7 @@ class SensorService(DatastoreService):
         self.dispatched = []
         self.dropped = []
         self.on_dispatch = on_dispatch
+        self._gate = None
         self._logger = logging.getLogger("st2.sensor.%s" % class_name)
 
     def check(self, trigger, payload):
@@ -92,9 +93,10 @@ class SensorService(DatastoreService):
 
         The st2 test tier replaces this with StackStorm's own dispatcher check.
         """
-        gate = _trigger_payloads().PayloadGate(self.trigger_types, validate=validate_payload)
+        if self._gate is None:
+            self._gate = _trigger_payloads().PayloadGate(self.trigger_types)
         try:
-            gate.check(trigger, payload)
+            self._gate.check(trigger, payload)
         except _trigger_payloads().PayloadRejected as exc:
             return str(exc)
         return None

@@ -67,8 +67,7 @@ class _Capture(logging.Handler):
 class St2Environment(object):
     """One StackStorm "node" in this process. ``start()`` once; ``stop()`` at the end."""
 
-    def __init__(self, config_text=None):
-        self.config_text = config_text
+    def __init__(self):
         self.base = None
         self.pack_dir = None
         self.registered = {}
@@ -133,7 +132,7 @@ class St2Environment(object):
         from st2common.bootstrap import (actionsregistrar, aliasesregistrar,
                                          configsregistrar, rulesregistrar, runnersregistrar,
                                          sensorsregistrar)
-        text = config_text if config_text is not None else self.config_text
+        text = config_text
         if text is None:
             with open(os.path.join(ROOT, PACK + ".yaml.example")) as handle:
                 text = handle.read()

@@ -130,17 +130,17 @@ class StateParts(object):
             self.store.save(part, self.values[part])
             self.fresh.discard(part)
 
-    def dispatch(self, sensor_service, trigger, payload, *parts, gate=None):
+    def dispatch(self, sensor_service, trigger, payload, *parts):
         """Dispatches one trigger, then checkpoints ``parts`` (all parts when none given).
 
-        The payload is first checked as StackStorm will check it (``gate``, by default the
-        pack's ``trigger_payloads`` gate): st2 would drop a payload that fails, silently, so
+        The payload is first checked as StackStorm will check it (the pack's
+        ``trigger_payloads`` gate): st2 would drop a payload that fails, silently, so
         such an event raises ``PayloadRejected`` and is neither dispatched nor checkpointed;
         the next poll meets it again. A part too large to write stops the dispatch too
         (``StateTooLarge``): dispatching an event whose checkpoint then fails would repeat it
         on every poll.
         """
-        (gate or trigger_payloads.default_gate()).check(trigger, payload)
+        trigger_payloads.default_gate().check(trigger, payload)
         try:
             texts = [(part, self.store.encode(part, self.values[part]))
                      for part in parts or sorted(self.values)]

@@ -138,11 +138,6 @@ class PayloadRejected(IngramMicroError):
 
 # -- st2's schema adjustments, reproduced -------------------------------------------------
 
-def _types(schema):
-    value = schema.get("type", "string")
-    return value if isinstance(value, list) else [value]
-
-
 def _nullable(options):
     return any(t == "null" or (isinstance(t, dict) and t.get("type", "string") == "null")
                for t in options)
@@ -241,11 +236,21 @@ def _fill_array(instance, schema):
     return instance
 
 
+def mirror_errors(instance, schema):
+    """``(errors, instance)``: every error st2's check would find in ``instance`` (with
+    defaults filled in, as returned), without checking ``schema`` itself."""
+    schema = allow_null_optionals(schema)
+    instance = fill_defaults(copy.deepcopy(instance), schema)
+    return MirrorValidator(schema).iter_errors(instance), instance
+
+
 def mirror_validate(payload, schema):
     """Validates as st2 does, without st2: raises ``SchemaError`` or ``ValidationError``."""
-    schema = allow_null_optionals(schema)
-    payload = fill_defaults(copy.deepcopy(payload), schema)
-    jsonschema.validate(payload, schema, cls=MirrorValidator)
+    MirrorValidator.check_schema(schema)
+    errors, payload = mirror_errors(payload, schema)
+    error = jsonschema.exceptions.best_match(errors)
+    if error is not None:
+        raise error
     return payload
 
 
@@ -261,10 +266,9 @@ def _st2_validate():
     return validate
 
 
-def validator(prefer_st2=True):
+def validator():
     """The function that validates ``(payload, schema)``: st2's own when importable."""
-    real = _st2_validate() if prefer_st2 else None
-    return real or mirror_validate
+    return _st2_validate() or mirror_validate
 
 
 def schema_problem(schema):
