@@ -5,6 +5,8 @@ from ingram_lib.orders import OrderDesk
 
 
 class CreateOrder(IngramAction):
+    WRITE_LOOKUP = ("poNumber", "customerId")
+
     def run(self, customerId, account="default", type="sales", products=None, poNumber=None,
             subscriptionId=None, attributes=None, order_fields=None, dry_run=False):
         body = dict(order_fields or {})
@@ -12,9 +14,6 @@ class CreateOrder(IngramAction):
             "type": type, "customerId": customerId, "products": products,
             "poNumber": poNumber, "subscriptionId": subscriptionId,
             "attributes": attributes}))
-
-        def work():
-            if type == "sales" and not products:
-                raise ParameterError("products", "a sales order needs products")
-            return OrderDesk(self.marketplace(account), self.config).place(body, dry_run)
-        return self.call(work)
+        if type == "sales" and not products:
+            raise ParameterError("products", "a sales order needs products")
+        return OrderDesk(self.marketplace(account), self.config).place(body, dry_run)

@@ -3,6 +3,5 @@ from ingram_lib.action import IngramAction
 
 class GetReseller(IngramAction):
     def run(self, resellerId, account="default"):
-        client = self.marketplace(account)
-        path = "/resellers/{resellerId}"
-        return self.call(lambda: client.get(client.path(path, resellerId=resellerId)))
+        return self.get_object(account, "/resellers/{resellerId}", "reseller",
+                               resellerId=resellerId)

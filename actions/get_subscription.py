@@ -3,6 +3,5 @@ from ingram_lib.action import IngramAction
 
 class GetSubscription(IngramAction):
     def run(self, subscriptionId, account="default"):
-        client = self.marketplace(account)
-        return self.call(lambda: client.get(client.path("/subscriptions/{id}",
-                                                        id=subscriptionId)))
+        return self.get_object(account, "/subscriptions/{subscriptionId}", "subscription",
+                               subscriptionId=subscriptionId)

@@ -1,14 +1,13 @@
 from ingram_lib.action import IngramAction
-from ingram_lib.errors import ParameterError
 from ingram_lib.reports import report_body
 
 
 class ScheduleReport(IngramAction):
+    WRITE_LOOKUP = ("name", "startDate")
+
     def run(self, name, startDate, account="default", endDate=None, format="csv",
             customizationName=None):
-        try:
-            body = report_body(name, startDate, endDate, format, customizationName)
-        except ParameterError as exc:
-            return False, exc.to_dict()
+        body = report_body(name, startDate, endDate, format, customizationName)
         client = self.marketplace(account)
-        return self.call(lambda: client.post("/reports", body))
+        return client.expect("object", client.post("/reports", body), "/reports", "POST",
+                             ("id",), what="report")

@@ -2,6 +2,8 @@ from ingram_lib.action import IngramAction
 
 
 class UpdateCustomer(IngramAction):
+    WRITE_LOOKUP = ("customerId",)
+
     def run(self, customerId, account="default", name=None, externalId=None, taxRegId=None,
             status=None, address=None, contactPersons=None):
         return self.update_account(account, "/customers/{customerId}", {"customerId": customerId}, {

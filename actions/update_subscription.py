@@ -5,16 +5,16 @@ from ingram_lib.subscriptions import price_updates
 
 
 class UpdateSubscription(IngramAction):
+    WRITE_LOOKUP = ("subscriptionId",)
+
     def run(self, subscriptionId, account="default", renewalStatus=None, attributes=None,
             products=None):
-        try:
-            body = checks.compact({"renewalStatus": renewalStatus, "attributes": attributes,
-                                   "products": price_updates(products)})
-            if not body:
-                raise ParameterError("renewalStatus", "give renewalStatus, attributes or "
-                                     "products (prices) to change")
-        except ParameterError as exc:
-            return False, exc.to_dict()
+        body = checks.compact({"renewalStatus": renewalStatus, "attributes": attributes,
+                               "products": price_updates(products)})
+        if not body:
+            raise ParameterError("renewalStatus", "give renewalStatus, attributes or "
+                                 "products (prices) to change")
         client = self.marketplace(account)
-        return self.call(lambda: client.patch(
-            client.path("/subscriptions/{id}", id=subscriptionId), body))
+        path = client.path("/subscriptions/{subscriptionId}", subscriptionId=subscriptionId)
+        return client.expect("object", client.patch(path, body), path, "PATCH", ("id",),
+                             what="subscription")

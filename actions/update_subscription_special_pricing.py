@@ -1,16 +1,14 @@
 from ingram_lib.action import IngramAction
-from ingram_lib.errors import ParameterError
 from ingram_lib.subscriptions import price_updates
 
 
 class UpdateSubscriptionSpecialPricing(IngramAction):
+    WRITE_LOOKUP = ("subscriptionId",)
+
     def run(self, subscriptionId, products, account="default"):
-        try:
-            body = {"products": price_updates(products, required=True)}
-        except ParameterError as exc:
-            return False, exc.to_dict()
+        body = {"products": price_updates(products, required=True)}
         client = self.marketplace(account)
+        path = client.path("/subscriptions/{subscriptionId}/specialPricing",
+                           subscriptionId=subscriptionId)
         # Setting prices to given values: repeating the request is harmless.
-        return self.call(lambda: client.post(
-            client.path("/subscriptions/{id}/specialPricing", id=subscriptionId), body,
-            idempotent=True))
+        return client.expect("object", client.post(path, body, idempotent=True), path, "POST")

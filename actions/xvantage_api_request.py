@@ -1,19 +1,22 @@
+from ingram_lib import paths
+from ingram_lib import xvantage_results as results
 from ingram_lib.action import IngramAction
-from ingram_lib.errors import ParameterError
 
 
 class XvantageApiRequest(IngramAction):
+    WRITE_LOOKUP = ("path",)
+
     def run(self, path, account="default", method="GET", query=None, body=None, retry=None):
-        def work():
-            segments = path.split("/")
-            if not path.startswith("/") or "://" in path or ".." in segments:
-                raise ParameterError("path", "must be a path below the API root such as "
-                                     "/resellers/v6/catalog, got '%s'" % path)
-            if "?" in path:
-                raise ParameterError("path", "put query parameters in 'query', not in the path")
-            idempotent = (method == "GET") if retry is None else retry
-            reply = self.xvantage(account).call(method, path, params=query, body=body,
-                                                idempotent=idempotent)
-            return {"httpStatus": reply.status, "body": reply.body,
-                    "correlationId": reply.correlation_id}
-        return self.call(work)
+        paths.api_path("path", path, example="/resellers/v6/catalog")
+        idempotent = (method == "GET") if retry is None else retry
+        client = self.xvantage(account)
+        reply = client.call(method, path, params=query, body=body, idempotent=idempotent)
+        if not isinstance(reply.body, (dict, list)):
+            # Only "no content" or a cancel's documented bare 200 may come without JSON.
+            results.require_body(reply, method, client.prefix + path,
+                                 allow_empty=reply.status == 204 or method == "DELETE")
+        return {"httpStatus": reply.status, "body": reply.body,
+                "correlationId": reply.correlation_id}
+
+    def is_write(self, params):
+        return params.get("method", "GET") != "GET"

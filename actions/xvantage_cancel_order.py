@@ -4,9 +4,9 @@ from ingram_lib.action import IngramAction
 
 
 class XvantageCancelOrder(IngramAction):
+    WRITE_LOOKUP = ("ingramOrderNumber",)
+
     def run(self, ingramOrderNumber, account="default", regionCode=None):
-        def work():
-            number = req.order_number(ingramOrderNumber)
-            return self.xvantage(account).cancel_order(
-                number, checks.compact({"regionCode": regionCode}))
-        return self.call(work)
+        number = req.order_number(ingramOrderNumber)
+        return self.xvantage(account).cancel_order(
+            number, checks.compact({"regionCode": checks.text("regionCode", regionCode)}))

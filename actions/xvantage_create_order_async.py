@@ -3,18 +3,18 @@ from ingram_lib.action import IngramAction
 
 
 class XvantageCreateOrderAsync(IngramAction):
+    WRITE_LOOKUP = ("customerOrderNumber",)
+
     def run(self, customerOrderNumber, lines, account="default", customer_hold=False,
             quoteNumber=None, endCustomerOrderNumber=None, billToAddressId=None,
             specialBidNumber=None, notes=None, acceptBackOrder=None, resellerInfo=None,
             shipToInfo=None, endUserInfo=None, shipmentDetails=None,
             additionalAttributes=None):
-        def work():
-            body = req.create_body(
-                "v7", customerOrderNumber, lines, customer_hold=customer_hold,
-                quoteNumber=quoteNumber, endCustomerOrderNumber=endCustomerOrderNumber,
-                billToAddressId=billToAddressId, specialBidNumber=specialBidNumber,
-                notes=notes, acceptBackOrder=acceptBackOrder, resellerInfo=resellerInfo,
-                shipToInfo=shipToInfo, endUserInfo=endUserInfo,
-                shipmentDetails=shipmentDetails, additionalAttributes=additionalAttributes)
-            return self.xvantage(account).create_order_async(body)
-        return self.call(work)
+        body = req.create_body(
+            "v7", customerOrderNumber, lines, customer_hold=customer_hold,
+            quoteNumber=quoteNumber, endCustomerOrderNumber=endCustomerOrderNumber,
+            billToAddressId=billToAddressId, specialBidNumber=specialBidNumber,
+            notes=notes, acceptBackOrder=acceptBackOrder, resellerInfo=resellerInfo,
+            shipToInfo=shipToInfo, endUserInfo=endUserInfo,
+            shipmentDetails=shipmentDetails, additionalAttributes=additionalAttributes)
+        return self.xvantage(account).create_order_async(body)

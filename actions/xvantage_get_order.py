@@ -6,12 +6,11 @@ from ingram_lib.action import IngramAction
 class XvantageGetOrder(IngramAction):
     def run(self, ingramOrderNumber, account="default", simulateStatus=None,
             ingramOrderDate=None, vendorNumber=None, isIml=None, regionCode=None):
-        def work():
-            number = req.order_number(ingramOrderNumber)
-            params = checks.compact({
-                "simulateStatus": checks.one_of("simulateStatus", simulateStatus,
-                                                req.SIMULATE_STATUSES),
-                "ingramOrderDate": checks.date("ingramOrderDate", ingramOrderDate),
-                "vendorNumber": vendorNumber, "isIml": isIml, "regionCode": regionCode})
-            return self.xvantage(account).get_order(number, params)
-        return self.call(work)
+        number = req.order_number(ingramOrderNumber)
+        params = checks.compact({
+            "simulateStatus": checks.one_of("simulateStatus", simulateStatus,
+                                            req.SIMULATE_STATUSES),
+            "ingramOrderDate": checks.date("ingramOrderDate", ingramOrderDate),
+            "vendorNumber": checks.text("vendorNumber", vendorNumber), "isIml": isIml,
+            "regionCode": checks.text("regionCode", regionCode)})
+        return self.xvantage(account).get_order(number, params)

@@ -4,12 +4,12 @@ from ingram_lib.action import IngramAction
 
 
 class XvantageModifyOrder(IngramAction):
+    WRITE_LOOKUP = ("ingramOrderNumber",)
+
     def run(self, ingramOrderNumber, account="default", lines=None, notes=None,
             shipToInfo=None, additionalAttributes=None, regionCode=None):
-        def work():
-            number = req.order_number(ingramOrderNumber)
-            body = req.modify_body(lines=lines, notes=notes, shipToInfo=shipToInfo,
-                                   additionalAttributes=additionalAttributes)
-            return self.xvantage(account).modify_order(
-                number, body, checks.compact({"regionCode": regionCode}))
-        return self.call(work)
+        number = req.order_number(ingramOrderNumber)
+        body = req.modify_body(lines=lines, notes=notes, shipToInfo=shipToInfo,
+                               additionalAttributes=additionalAttributes)
+        return self.xvantage(account).modify_order(
+            number, body, checks.compact({"regionCode": checks.text("regionCode", regionCode)}))

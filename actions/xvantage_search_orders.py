@@ -10,18 +10,16 @@ class XvantageSearchOrders(IngramAction):
             vendorPartNumber=None, serialNumber=None, trackingNumber=None, vendorName=None,
             specialBidNumber=None, pageNumber=1, pageSize=25, all_pages=False,
             max_items=1000):
-        def work():
-            filters = req.search_filters(
-                ingramOrderNumber=ingramOrderNumber, customerOrderNumber=customerOrderNumber,
-                endCustomerOrderNumber=endCustomerOrderNumber, orderStatus=orderStatus,
-                orderStatusIn=orderStatusIn, ingramOrderDate=ingramOrderDate,
-                ingramOrderDateBt=ingramOrderDateBt, shipDateBt=shipDateBt,
-                invoiceDateBt=invoiceDateBt, deliveryDateBt=deliveryDateBt,
-                ingramPartNumber=ingramPartNumber, vendorPartNumber=vendorPartNumber,
-                serialNumber=serialNumber, trackingNumber=trackingNumber,
-                vendorName=vendorName, specialBidNumber=specialBidNumber)
-            client = self.xvantage(account)
-            if all_pages:
-                return client.search_all(filters, max_items=max_items)
-            return client.search_page(filters, pageNumber, pageSize)
-        return self.call(work)
+        filters = req.search_filters(
+            ingramOrderNumber=ingramOrderNumber, customerOrderNumber=customerOrderNumber,
+            endCustomerOrderNumber=endCustomerOrderNumber, orderStatus=orderStatus,
+            orderStatusIn=orderStatusIn, ingramOrderDate=ingramOrderDate,
+            ingramOrderDateBt=ingramOrderDateBt, shipDateBt=shipDateBt,
+            invoiceDateBt=invoiceDateBt, deliveryDateBt=deliveryDateBt,
+            ingramPartNumber=ingramPartNumber, vendorPartNumber=vendorPartNumber,
+            serialNumber=serialNumber, trackingNumber=trackingNumber,
+            vendorName=vendorName, specialBidNumber=specialBidNumber)
+        client = self.xvantage(account)
+        if all_pages:
+            return client.search_all(filters, max_items=max_items)
+        return client.search_page(filters, pageNumber, pageSize)

@@ -28,6 +28,9 @@ class Emulator(object):
         self.counts = collections.Counter()
         # The latest API requests as received, so a test can check what a client sent.
         self.journal = collections.deque(maxlen=200)
+        # Every request outside the control endpoints, matched or not, with its path exactly
+        # as it arrived (still percent-encoded), so a test can see where a client really went.
+        self._received = collections.deque(maxlen=1000)
         self._lock = threading.Lock()
         self.stopping = threading.Event()
         self.apps = []
@@ -53,6 +56,16 @@ class Emulator(object):
         return [r.json() for r in list(self.journal)
                 if r.method == method and r.route == route]
 
+    def received(self):
+        """``(method, raw path)`` of the latest requests to any API path, oldest first,
+        including those no route answered (``request_count`` counts routed ones only)."""
+        with self._lock:
+            return list(self._received)
+
+    def clear_received(self):
+        with self._lock:
+            self._received.clear()
+
     def reset_counts(self):
         with self._lock:
             self.counts.clear()
@@ -61,6 +74,8 @@ class Emulator(object):
         """Returns ``(response, fault)``; the caller applies the fault's timing."""
         if request.path.startswith("/_emulator/"):
             return self._control(request), None
+        with self._lock:
+            self._received.append((request.method, request.path))
         for app in self.apps:
             subpath = app.match(request.path)
             if subpath is None:

@@ -77,7 +77,7 @@ def make_config_with_timeout(config, read_timeout):
     return out
 
 
-@pytest.mark.parametrize("evil", ["../orders", "1?x=y", "1/../../orders", "%2e%2e", "1#frag"])
+@pytest.mark.parametrize("evil", ["1?x=y", "1#frag", "a/b", "100%"])
 def test_path_parameters_cannot_leave_their_segment(config, emulator, evil):
     client = client_for(config)
     with pytest.raises(ApiError) as info:
@@ -87,7 +87,8 @@ def test_path_parameters_cannot_leave_their_segment(config, emulator, evil):
     assert emulator.request_count(route="/orders") == 0
 
 
-@pytest.mark.parametrize("bad", ["", "  ", ".", ".."])
+@pytest.mark.parametrize("bad", ["", "  ", ".", "..", "../orders", "1/../../orders", "%2e%2e",
+                                 "..%2Forders", "1\r\n2"])
 def test_empty_or_dot_ids_are_rejected_before_any_request(config, emulator, bad):
     client = client_for(config)
     with pytest.raises(ParameterError) as info:

@@ -14,11 +14,14 @@ import time
 
 import httpx
 
-from .errors import ApiError, ResponseTooLarge, TransportError, error_class_for
+from .errors import RETRY_STATUSES, ParameterError, RequestError, ResponseTooLarge, \
+    TransportError, answer_may_be_lost, error_class_for
 from .redact import Redactor
 
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
+READ_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+# httpx refuses longer URLs; refusing them here names the cause instead.
+MAX_URL_LENGTH = 8192
 
 
 def parse_retry_after(value, now=None):
@@ -99,6 +102,9 @@ class Transport(object):
         self.retry_after_parser = retry_after_parser or (
             lambda resp: parse_retry_after(resp.headers.get("Retry-After")))
         self.request_count = 0
+        # (method, path, outcome) of each write request sent: "done", "lost" (the server
+        # may have acted on it) or "refused".
+        self.writes = []
         self._client = client or httpx.Client(verify=verify, follow_redirects=False)
 
     def close(self):
@@ -109,22 +115,38 @@ class Transport(object):
         return httpx.Timeout(connect=self.connect_timeout, read=read, write=read,
                              pool=self.connect_timeout)
 
-    def send(self, method, path, params=None, json_body=None, data=None, headers=None,
-             idempotent=None, read_timeout=None, auth=None):
-        """Sends one request; returns the 2xx ``httpx.Response`` or raises ``ApiError``.
+    def write_may_have_happened(self):
+        return any(outcome != "refused" for _, _, outcome in self.writes)
 
-        ``path`` must already be percent-encoded (see ``paths.build``).
+    def _note(self, is_write, method, path, outcome):
+        if is_write:
+            self.writes.append((method, path, outcome))
+
+    def send(self, method, path, params=None, json_body=None, data=None, headers=None,
+             idempotent=None, read_timeout=None, auth=None, read=False):
+        """Sends one request; returns the 2xx ``httpx.Response`` or raises a
+        ``RequestError`` (``ApiError`` for an error status, ``TransportError`` for none).
+
+        ``path`` must already be percent-encoded (see ``paths.build``). ``read`` marks a
+        POST that changes nothing (a token, a validation, an estimate); any other
+        POST/PUT/PATCH/DELETE is a write, and ``writes`` records what became of it.
         """
         method = method.upper()
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
+        is_write = method not in READ_METHODS and not read
         url = self.base_url + path
+        if len(url) > MAX_URL_LENGTH:
+            raise ParameterError("path", "the request URL would be %d characters, over the "
+                                 "%d this pack sends; shorten the identifier"
+                                 % (len(url), MAX_URL_LENGTH))
         attempt = 0
         while True:
             try:
                 response = self._once(method, url, path, params, json_body, data, headers,
                                       read_timeout, auth)
             except TransportError as exc:
+                self._note(is_write, method, path, "lost" if exc.request_sent else "refused")
                 if idempotent and attempt < self.retry.max_retries:
                     wait = self.retry.delay(attempt)
                     self.log.warning("%s %s: %s; retry %d in %.1fs", method, path,
@@ -134,8 +156,11 @@ class Transport(object):
                     continue
                 raise
             if response.status_code < 400:
+                self._note(is_write, method, path, "done")
                 return response
             error = self.build_error(response, method, path)
+            self._note(is_write, method, path,
+                       "lost" if answer_may_be_lost(error) else "refused")
             retry = idempotent and response.status_code in RETRY_STATUSES
             if retry and attempt < self.retry.max_retries:
                 wait = self.retry.delay(attempt, error.retry_after)
@@ -165,6 +190,8 @@ class Transport(object):
             response = self._client.request(
                 method, url, params=params, json=json_body, data=data, headers=headers,
                 timeout=self._timeout(read_timeout), auth=auth)
+        except httpx.InvalidURL as exc:
+            raise ParameterError("path", "not a usable URL (%s)" % exc)
         except httpx.TransportError as exc:
             raise self._transport_error(exc, method, path)
         self.log.debug("%s %s -> %s in %.0f ms (correlation id %s)", method, path,
@@ -186,7 +213,7 @@ class Transport(object):
         while True:
             try:
                 return self._download_once(path, max_bytes, headers, what)
-            except ApiError as exc:
+            except RequestError as exc:
                 if not exc.retryable or attempt >= self.retry.max_retries:
                     raise
                 wait = self.retry.delay(attempt, exc.retry_after)

@@ -6,11 +6,12 @@ Token: ``POST {base}/token`` with Basic auth, ``X-Subscription-Key`` and a
 
 import base64
 import collections
+import json
 
-from . import checks, paths
+from . import checks, limits, paths
 from .bearer import BearerTokenMixin
-from .errors import ApiError
-from .http import RetryPolicy, Transport, decode_json
+from .errors import BadResponse, expect_object
+from .http import RetryPolicy, Transport, decode_json, text_snippet
 from .redact import Redactor
 from .tokens import TokenCache, cache_key
 
@@ -75,12 +76,13 @@ class MarketplaceClient(BearerTokenMixin):
             headers={"Authorization": "Basic " + basic,
                      "X-Subscription-Key": self.settings.subscription_key,
                      "Accept": "application/json"},
-            idempotent=True)
+            idempotent=True, read=True)
         body = decode_json(response) or {}
         token = body.get("token") if isinstance(body, dict) else None
         if not token:
-            raise ApiError(response.status_code, "token response has no 'token' field",
-                           method="POST", path="/token", api=self.api)
+            raise BadResponse("token response has no 'token' field",
+                              status=response.status_code, method="POST", path="/token",
+                              api=self.api)
         return self._remember(token, body.get("expiresInSeconds") or 1500)
 
     def _headers(self, token):
@@ -91,25 +93,37 @@ class MarketplaceClient(BearerTokenMixin):
     # -- requests -------------------------------------------------------------------------
 
     def request(self, method, path, params=None, body=None, idempotent=None,
-                read_timeout=None):
-        """Sends an authenticated request; returns the decoded JSON body (or None).
+                read_timeout=None, read=False):
+        """Sends an authenticated request; returns the decoded JSON body.
 
         ``path`` is relative to the account's base URL and must already be encoded
-        (use ``paths.build``). A 401 re-authenticates once.
+        (use ``paths.build``). A 401 re-authenticates once. Every operation of this API
+        answers with JSON, so a 2xx with an empty or non-JSON body (a proxy's maintenance
+        page) raises ``BadResponse``.
         """
         def send(token):
             return self.transport.send(
                 method, path, params=_query(params), json_body=body,
                 headers=self._headers(token), idempotent=idempotent,
-                read_timeout=read_timeout)
-        return decode_json(self._send_authenticated(send))
+                read_timeout=read_timeout, read=read)
+        response = self._send_authenticated(send)
+        answer = decode_json(response)
+        if answer is None:
+            raise BadResponse(
+                "the answer to %s %s is %s, not JSON" % (
+                    method, path, "empty" if not response.content else
+                    "'%s'" % text_snippet(response, 80)),
+                status=response.status_code, method=method, path=path, api=self.api,
+                correlation_id=self.transport.correlation_id(response))
+        return answer
 
     def get(self, path, params=None):
         return self.request("GET", path, params=params)
 
-    def post(self, path, body, idempotent=False, read_timeout=None):
+    def post(self, path, body, idempotent=False, read_timeout=None, read=False):
+        """``read=True`` for a POST that changes nothing (validation, estimate)."""
         return self.request("POST", path, body=body, idempotent=idempotent,
-                            read_timeout=read_timeout)
+                            read_timeout=read_timeout, read=read)
 
     def patch(self, path, body, idempotent=True):
         """Retried by default: a PATCH that sets fields to given values can be repeated.
@@ -118,6 +132,16 @@ class MarketplaceClient(BearerTokenMixin):
         repeat after a lost answer meets the new state and fails. Pass ``idempotent=False``.
         """
         return self.request("PATCH", path, body=body, idempotent=idempotent)
+
+    def expect(self, kind, answer, path, method="GET", fields=(), what="object"):
+        """``answer`` if it has the shape the operation promises (``kind``: "object" with
+        ``fields``, or "list" envelope), else ``BadResponse``."""
+        if kind == "list":
+            if not isinstance(answer, dict) or not isinstance(answer.get("data"), list):
+                raise BadResponse("the answer has no list envelope (data)", method=method,
+                                  path=path, api=self.api)
+            return answer
+        return expect_object(answer, what, path, fields, method=method, api=self.api)
 
     # -- lists ----------------------------------------------------------------------------
 
@@ -138,8 +162,9 @@ class MarketplaceClient(BearerTokenMixin):
         window = 2 * page_size
         yielded = 0
         while True:
-            page = self.get(path, dict(params or {}, offset=offset, limit=page_size)) or {}
-            rows = page.get("data") or []
+            page = self.expect("list", self.get(path, dict(params or {}, offset=offset,
+                                                           limit=page_size)), path)
+            rows = page["data"]
             total = (page.get("pagination") or {}).get("total")
             self.last_total = total
             for row in rows:
@@ -167,24 +192,42 @@ class MarketplaceClient(BearerTokenMixin):
 
     def list(self, path, params=None, offset=0, limit=DEFAULT_PAGE, all_pages=False,
              max_items=1000):
-        """One page as the API returns it, or every page (bounded by ``max_items``)."""
+        """One page as the API returns it, or every page (bounded by ``max_items`` and by
+        what a StackStorm result can hold).
+
+        A result that stops early says so: ``truncated`` and ``next_offset``, the
+        ``offset`` that continues the list in another run.
+        """
+        offset = checks.positive_int("offset", offset, 0)
         if not all_pages:
             limit = checks.positive_int("limit", limit, 1, MAX_PAGE)
-            offset = checks.positive_int("offset", offset, 0)
-            page = self.get(path, dict(params or {}, offset=offset, limit=limit)) or {}
-            rows = page.get("data") or []
-            pagination = page.get("pagination") or {}
+            page = self.expect("list", self.get(path, dict(params or {}, offset=offset,
+                                                           limit=limit)), path)
+            rows = page["data"]
+            pagination = page.get("pagination")
+            pagination = pagination if isinstance(pagination, dict) else {}
+            truncated = (pagination.get("total") or 0) > offset + len(rows)
             return {"data": rows, "count": len(rows), "total": pagination.get("total"),
                     "offset": pagination.get("offset", offset),
-                    "limit": pagination.get("limit", limit),
-                    "truncated": (pagination.get("total") or 0) > offset + len(rows)}
-        max_items = checks.positive_int("max_items", max_items, 1)
+                    "limit": pagination.get("limit", limit), "truncated": truncated,
+                    "next_offset": offset + len(rows) if truncated else None}
+        max_items = checks.positive_int("max_items", max_items, 1, limits.MAX_ITEMS)
         self.last_total = None
-        rows = list(self.paginate(path, params, max_items=max_items + 1, offset=offset))
-        truncated = len(rows) > max_items
-        return {"data": rows[:max_items], "count": min(len(rows), max_items),
-                "total": self.last_total, "offset": offset, "limit": None,
-                "truncated": truncated}
+        rows, size, truncated = [], 0, False
+        # Room for the envelope and for StackStorm's own fields around the result.
+        room = limits.MAX_RESULT_BYTES - 64 * 1024
+        for row in self.paginate(path, params, max_items=max_items + 1, offset=offset):
+            if len(rows) == max_items:
+                truncated = True
+                break
+            size += len(json.dumps(row, default=str)) + 2
+            if size > room:
+                truncated = True
+                break
+            rows.append(row)
+        return {"data": rows, "count": len(rows), "total": self.last_total,
+                "offset": offset, "limit": None, "truncated": truncated,
+                "next_offset": offset + len(rows) if truncated else None}
 
     @staticmethod
     def path(template, **values):

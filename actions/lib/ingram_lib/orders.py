@@ -16,13 +16,12 @@ import uuid
 
 from . import checks
 from .activation import RuleSet, errors_of
-from .errors import ApiError, IngramMicroError, OrderConflictError, ParameterError, \
-    TransportError, expect_object
+from .errors import ActivationParameterError, OrderConflictError, OrderOutcomeUnknown, \
+    ParameterError, RequestError, answer_may_be_lost, expect_object
 from .times import parse_time
 
 TERMINAL = ("completed", "error", "cancelled")
 OPEN = ("submitted", "processing")
-RECONCILE_STATUSES = (502, 504)
 RECONCILE_PAGES = 2
 RECONCILE_PAGE_SIZE = 25
 # Orders created this long before our request started still count as candidates: the
@@ -31,48 +30,6 @@ RECONCILE_SKEW = 300
 # A gateway 504 can come while the platform is still creating the order, so the lookup
 # (never the order) is repeated after these pauses before the outcome is called unknown.
 RECONCILE_WAITS = (0, 5, 15)
-
-
-class ActivationParameterError(IngramMicroError):
-    """Local activation-parameter checks failed; nothing was sent."""
-
-    kind = "activation_parameter_error"
-
-    def __init__(self, problems, checks_=(), validation=None):
-        self.problems = problems
-        self.checks = checks_
-        self.validation = validation
-        super().__init__("activation parameters are not valid: " + "; ".join(problems))
-
-    def to_dict(self):
-        out = super().to_dict()
-        out["problems"] = self.problems
-        if self.validation is not None:
-            out["validation"] = self.validation
-        else:
-            out["products"] = [dict(answer, line=where) for where, answer in self.checks]
-        return out
-
-
-class OrderOutcomeUnknown(IngramMicroError):
-    """The order request failed in a way that may or may not have created the order."""
-
-    kind = "order_outcome_unknown"
-
-    def __init__(self, po_number, cause):
-        self.po_number = po_number
-        self.cause = cause
-        super().__init__(
-            "order outcome unknown -- not resubmitted: POST /orders failed (%s) and no order "
-            "with poNumber '%s' was found among the customer's newest orders. Check the "
-            "customer's orders (list_orders, then get_order) before placing it again."
-            % (cause, po_number))
-
-    def to_dict(self):
-        out = super().to_dict()
-        out["poNumber"] = self.po_number
-        out["cause"] = str(self.cause)
-        return out
 
 
 def new_po_number():
@@ -153,7 +110,7 @@ class OrderDesk(object):
             item["parameters"] = params
             products.append(item)
         body = {"customerId": customer_id, "type": order_type, "products": products}
-        return self.client.post("/validation/parameters", body, idempotent=True) or {}
+        return self.client.post("/validation/parameters", body, idempotent=True, read=True)
 
     def validate(self, customer_id, lines, order_type="sales", phase="validation"):
         """Local checks, then (only if they pass) the API's validation, merged."""
@@ -208,7 +165,9 @@ class OrderDesk(object):
                 # The API would reject this order, so the dry run fails like the order would.
                 raise ActivationParameterError(validation["problems"], validation=validation)
             out["validation"] = validation
-        out["estimate"] = self.client.post("/orders/estimate", body, idempotent=True)
+        out["estimate"] = self.client.expect(
+            "object", self.client.post("/orders/estimate", body, idempotent=True, read=True),
+            "/orders/estimate", "POST", what="estimate")
         return out
 
     def place(self, body, dry_run=False, check_conflicts=True):
@@ -228,14 +187,13 @@ class OrderDesk(object):
         started = self.clock()
         timeout = getattr(self.client.settings, "order_timeout", None)
         try:
-            order = self.client.post("/orders", body, idempotent=False, read_timeout=timeout)
-        except TransportError as exc:
-            if not exc.request_sent:
-                raise  # never reached the server: nothing was created
-            return self.reconcile(body, started, exc)
-        except ApiError as exc:
-            if exc.status not in RECONCILE_STATUSES:
-                raise
+            order = self.client.expect(
+                "object", self.client.post("/orders", body, idempotent=False,
+                                           read_timeout=timeout),
+                "/orders", "POST", ("id",), what="order")
+        except RequestError as exc:
+            if not answer_may_be_lost(exc):
+                raise  # answered with a refusal: nothing was created
             return self.reconcile(body, started, exc)
         return {"order": order, "poNumber": body["poNumber"], "reconciled": False}
 
@@ -243,15 +201,23 @@ class OrderDesk(object):
         """Finds the order that a failed POST may have created, by poNumber; the lookup is
         repeated after each of ``RECONCILE_WAITS``, the order is never resent."""
         seen = set()
+        lookup_failure = None
         for pause in self.reconcile_waits:
             if pause:
                 self.sleep(pause)
-            matches = self._find_by_po(body, started, seen)
+            try:
+                matches = self._find_by_po(body, started, seen)
+            except RequestError as exc:
+                # The lookup failing says nothing about the order: keep looking, and if it
+                # never works the outcome is unknown -- not the lookup's error.
+                lookup_failure = exc
+                continue
+            lookup_failure = None
             if matches:
                 return {"order": matches[0], "poNumber": body["poNumber"],
                         "reconciled": True, "reconciled_after": str(cause),
                         "matching_orders": len(matches)}
-        raise OrderOutcomeUnknown(body["poNumber"], cause)
+        raise OrderOutcomeUnknown(body["poNumber"], cause, lookup_failure)
 
     def _find_by_po(self, body, started, seen):
         """Reads at most ``RECONCILE_PAGES`` pages of the customer's orders, newest first,
@@ -266,9 +232,9 @@ class OrderDesk(object):
         kind = body.get("type", "sales")
         matches = []
         for page in range(RECONCILE_PAGES):
-            answer = self.client.get("/orders", dict(params, offset=page *
-                                                     RECONCILE_PAGE_SIZE)) or {}
-            rows = answer.get("data") or []
+            answer = self.client.expect("list", self.client.get(
+                "/orders", dict(params, offset=page * RECONCILE_PAGE_SIZE)), "/orders")
+            rows = answer["data"]
             older = False
             for row in rows:
                 created = parse_time(row.get("creationDate"))
@@ -293,9 +259,10 @@ class OrderDesk(object):
         The API takes one status per request, so each open status is asked separately.
         """
         for status in OPEN:
-            page = self.client.get("/orders", {"subscriptionId": subscription_id,
-                                               "status": status, "limit": 100}) or {}
-            for row in page.get("data") or []:
+            page = self.client.expect("list", self.client.get(
+                "/orders", {"subscriptionId": subscription_id, "status": status,
+                            "limit": 100}), "/orders")
+            for row in page["data"]:
                 if row.get("type") == "change":
                     return row
         return None
@@ -310,7 +277,7 @@ class OrderDesk(object):
                                   blocking.get("status")), open_order=blocking)
 
     def subscription(self, subscription_id):
-        path = self.client.path("/subscriptions/{id}", id=subscription_id)
+        path = self.client.path("/subscriptions/{subscriptionId}", subscriptionId=subscription_id)
         return expect_object(self.client.get(path), "subscription", path, ("customerId",))
 
     def change_quantity(self, subscription_id, quantity, po_number=None, dry_run=False,
@@ -362,7 +329,7 @@ class OrderDesk(object):
         deadline = self.clock() + wait_seconds
         interval = poll_interval
         polls = 0
-        path = self.client.path("/orders/{id}", id=order_id)
+        path = self.client.path("/orders/{orderId}", orderId=order_id)
         while True:
             order = expect_object(self.client.get(path), "order", path)
             polls += 1

@@ -14,6 +14,9 @@ class Redactor(object):
         if secret and isinstance(secret, str) and len(secret) >= 4:
             self._secrets.add(secret)
 
+    def extend(self, other):
+        self._secrets.update(other._secrets)
+
     def text(self, value):
         if not isinstance(value, str) or not self._secrets:
             return value
@@ -39,3 +42,27 @@ class Redactor(object):
                 setattr(exc, attr, self.data(getattr(exc, attr)))
         exc.args = tuple(self.data(a) for a in exc.args)
         return exc
+
+
+# The config keys config.schema.yaml marks ``secret: true``, at whatever depth they appear.
+SECRET_KEYS = frozenset(("password", "subscription_key", "client_secret", "webhook_secret"))
+
+
+def config_secrets(config, depth=0):
+    """Every secret value in a pack config, as text (an unquoted ``password: 12345678``
+    arrives as a number and must be masked all the same)."""
+    found = []
+    if depth > 6:
+        return found
+    try:
+        items = list(config.items())
+    except (AttributeError, TypeError, KeyError, ValueError):
+        return found
+    for key, value in items:
+        if key in SECRET_KEYS and value not in (None, ""):
+            found.append(str(value))
+        elif isinstance(value, (dict, list)) or hasattr(value, "items"):
+            children = value if isinstance(value, list) else [value]
+            for child in children:
+                found.extend(config_secrets(child, depth + 1))
+    return found

@@ -13,7 +13,7 @@ import time
 from urllib.parse import urlsplit
 
 from . import checks
-from .errors import IngramMicroError, ResponseTooLarge, expect_object
+from .errors import ReportFailed, ReportNotReady, ResponseTooLarge, expect_object  # noqa: F401
 from .http import RetryPolicy, Transport
 from .redact import Redactor
 
@@ -21,34 +21,6 @@ FINISHED = ("completed", "error")
 PARSED_FORMATS = ("csv", "json")
 # Larger xml would swell the st2 execution record; the URL serves it better.
 XML_TEXT_LIMIT = 1024 * 1024
-
-
-class ReportNotReady(IngramMicroError):
-    kind = "report_not_ready"
-
-    def __init__(self, report, waited):
-        self.report = report
-        super().__init__("report %s is still '%s' after %.0f s; get_report can pick it up "
-                         "later" % (report.get("id"), report.get("status"), waited))
-
-    def to_dict(self):
-        out = super().to_dict()
-        out["report"] = self.report
-        return out
-
-
-class ReportFailed(IngramMicroError):
-    kind = "report_failed"
-
-    def __init__(self, report):
-        self.report = report
-        super().__init__("report %s ended in status '%s'" % (report.get("id"),
-                                                             report.get("status")))
-
-    def to_dict(self):
-        out = super().to_dict()
-        out["report"] = self.report
-        return out
 
 
 def wait_for(client, report_id, wait_seconds, poll_interval, clock=time.time,

@@ -27,6 +27,7 @@ the st2 test tier asserts that both give the same verdict on one corpus.
 import copy
 import glob
 import os
+import re
 
 import jsonschema
 import yaml
@@ -34,7 +35,7 @@ from jsonschema import ValidationError
 from jsonschema.validators import Draft4Validator, Draft7Validator, create
 
 from . import PACK
-from .errors import IngramMicroError
+from .errors import PayloadRejected
 
 SENSORS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__))))), "sensors")
@@ -122,18 +123,6 @@ _KEYWORDS["properties"] = _properties_draft3
 MirrorValidator = create(meta_schema=META_SCHEMA, validators=_KEYWORDS,
                          version="ingram_micro_st2_custom",
                          type_checker=Draft4Validator.TYPE_CHECKER)
-
-
-class PayloadRejected(IngramMicroError):
-    """StackStorm would drop this payload: it was not dispatched."""
-
-    kind = "payload_rejected"
-
-    def __init__(self, trigger, field, message):
-        self.trigger = trigger
-        self.field = field
-        super().__init__("%s payload rejected at %s: %s" % (trigger, field or "(payload)",
-                                                            message))
 
 
 # -- st2's schema adjustments, reproduced -------------------------------------------------
@@ -238,10 +227,87 @@ def _fill_array(instance, schema):
 
 def mirror_errors(instance, schema):
     """``(errors, instance)``: every error st2's check would find in ``instance`` (with
-    defaults filled in, as returned), without checking ``schema`` itself."""
+    defaults filled in, as returned), without checking ``schema`` itself.
+
+    jsonschema quotes the offending value in its messages (``12345678 is not of type
+    'string'``); values of properties marked ``secret: true`` are shown as ``SECRET_MASK``
+    instead, in the message and in the error's ``instance``, so no error text can leak one.
+    """
     schema = allow_null_optionals(schema)
     instance = fill_defaults(copy.deepcopy(instance), schema)
-    return MirrorValidator(schema).iter_errors(instance), instance
+    errors = MirrorValidator(schema).iter_errors(instance)
+    hidden = secret_values(instance, schema)
+    if hidden:
+        errors = (_masked_error(error, hidden) for error in errors)
+    return errors, instance
+
+
+SECRET_MASK = "********"
+
+
+def secret_values(instance, schema):
+    """The values in ``instance`` held by properties that ``schema`` marks ``secret: true``
+    (in nested ``properties``, ``patternProperties``, ``additionalProperties`` and array
+    ``items`` too); empty values are left out."""
+    found = []
+    _collect_secrets(instance, schema, found)
+    return found
+
+
+def _collect_secrets(value, schema, found):
+    if not isinstance(schema, dict):
+        return
+    if schema.get("secret") is True:
+        if value is not None and value != "":
+            found.append(value)
+        return
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in schema.get(key) or []:
+            _collect_secrets(value, sub, found)
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        patterns = schema.get("patternProperties") or {}
+        additional = schema.get("additionalProperties")
+        for name, item in value.items():
+            subs = [properties[name]] if name in properties else []
+            subs += [sub for pattern, sub in patterns.items()
+                     if re.search(pattern, str(name))]
+            if not subs and isinstance(additional, dict):
+                subs.append(additional)
+            for sub in subs:
+                _collect_secrets(item, sub, found)
+    elif isinstance(value, list):
+        items = schema.get("items")
+        subs = [items] * len(value) if isinstance(items, dict) else list(items or [])
+        for item, sub in zip(value, subs):
+            _collect_secrets(item, sub, found)
+
+
+def mask_secrets(text, values):
+    """``text`` with each of ``values`` (as ``repr`` or ``str``) replaced by the mask."""
+    forms = {form for value in values for form in (repr(value), str(value)) if form}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, SECRET_MASK)
+    return text
+
+
+def _masked_value(value, hidden):
+    if any(value is secret or (type(value) is type(secret) and value == secret)
+           for secret in hidden):
+        return SECRET_MASK
+    if isinstance(value, dict):
+        return {k: _masked_value(v, hidden) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked_value(v, hidden) for v in value]
+    return value
+
+
+def _masked_error(error, hidden):
+    error.message = mask_secrets(error.message, hidden)
+    error.instance = _masked_value(error.instance, hidden)
+    for sub in error.context or ():
+        _masked_error(sub, hidden)
+    return error
 
 
 def mirror_validate(payload, schema):

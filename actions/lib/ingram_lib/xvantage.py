@@ -13,11 +13,11 @@ import re
 import time
 import uuid
 
-from . import checks, paths
+from . import checks, limits, paths
 from . import xvantage_results as results
 from .bearer import BearerTokenMixin
-from .errors import (ApiError, ConfigError, IngramMicroError,
-                     ParameterError, TransportError)
+from .errors import (BadResponse, ConfigError, OutcomeUnknown, ParameterError, RequestError,
+                     answer_may_be_lost)
 from .http import RetryPolicy, Transport, decode_json, parse_retry_after
 from .redact import Redactor
 from .tokens import TokenCache, cache_key
@@ -39,28 +39,12 @@ CUSTOMER_NUMBER_MAX = 10
 SENDER_ID_MAX = 32
 CORRELATION_ID_MAX = 32
 
-# Statuses after which a create may or may not have been processed.
-UNCERTAIN_STATUSES = frozenset((502, 503, 504))
-
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
-class OutcomeUnknownError(IngramMicroError):
-    """A create got no usable answer and no matching order could be found afterwards."""
-
-    kind = "outcome_unknown"
-
-    def __init__(self, message, customer_order_number=None, cause=None):
-        self.customer_order_number = customer_order_number
-        self.cause = cause
-        super().__init__(message)
-
-    def to_dict(self):
-        out = super().to_dict()
-        out["customerOrderNumber"] = self.customer_order_number
-        out["resubmitted"] = False
-        out["cause"] = self.cause
-        return out
+def outcome_unknown(message, customer_order_number=None, cause=None):
+    lookup = {"customerOrderNumber": customer_order_number} if customer_order_number else {}
+    return OutcomeUnknown(message, lookup=lookup, cause=cause)
 
 
 def parse_error(body):
@@ -155,10 +139,12 @@ class XvantageTransport(Transport):
 class Reply(object):
     """Status, decoded body and correlation id of one successful call."""
 
-    def __init__(self, status, body, correlation_id):
+    def __init__(self, status, body, correlation_id, empty=False):
         self.status = status
         self.body = body
         self.correlation_id = correlation_id
+        # No body at all, as opposed to one that is not JSON (a proxy's HTML page).
+        self.empty = empty
 
 
 class XvantageClient(BearerTokenMixin):
@@ -191,12 +177,13 @@ class XvantageClient(BearerTokenMixin):
             "POST", TOKEN_PATH,
             data={"grant_type": "client_credentials", "client_id": self.settings.client_id,
                   "client_secret": self.settings.client_secret},
-            headers={"Accept": "application/json"}, idempotent=True)
+            headers={"Accept": "application/json"}, idempotent=True, read=True)
         body = decode_json(response)
         token = body.get("access_token") if isinstance(body, dict) else None
         if not token:
-            raise ApiError(response.status_code, "token response has no 'access_token'",
-                           method="POST", path=TOKEN_PATH, api=self.api)
+            raise BadResponse("token response has no 'access_token'",
+                              status=response.status_code, method="POST", path=TOKEN_PATH,
+                              api=self.api)
         return self._remember(token, token_lifetime(body.get("expires_in")))
 
     def identity_headers(self):
@@ -223,7 +210,8 @@ class XvantageClient(BearerTokenMixin):
 
     # -- requests -------------------------------------------------------------------------
 
-    def call(self, method, path, params=None, body=None, idempotent=None, read_timeout=None):
+    def call(self, method, path, params=None, body=None, idempotent=None, read_timeout=None,
+             read=False):
         """One authenticated call below ``/resellers``; returns a ``Reply``.
 
         ``path`` is relative to the environment root (``/resellers/v6/...``) and must be
@@ -238,27 +226,30 @@ class XvantageClient(BearerTokenMixin):
             return self.transport.send(
                 method, full, params=query, json_body=body,
                 headers=dict(headers, Authorization="Bearer " + token),
-                idempotent=idempotent, read_timeout=read_timeout)
+                idempotent=idempotent, read_timeout=read_timeout, read=read)
         try:
             response = self._send_authenticated(send)
-        except ApiError as exc:
+        except RequestError as exc:
             if not exc.correlation_id:
                 exc.correlation_id = headers["IM-CorrelationID"]
-                exc.args = (exc._render(),)
+                exc.rerender()
             raise
         return Reply(response.status_code, decode_json(response),
-                     response.headers.get("IM-CorrelationID") or headers["IM-CorrelationID"])
+                     response.headers.get("IM-CorrelationID") or headers["IM-CorrelationID"],
+                     empty=not response.content.strip())
 
     # -- orders ---------------------------------------------------------------------------
 
     def create_order(self, body):
         """v6 create. Sent once; an unanswered create is reconciled by customer order number."""
         number = body.get("customerOrderNumber")
+        path = "/resellers/v6/orders"
         try:
-            reply = self.call("POST", "/resellers/v6/orders", body=body, idempotent=False,
+            reply = self.call("POST", path, body=body, idempotent=False,
                               read_timeout=self.settings.order_timeout)
-        except (TransportError, ApiError) as exc:
-            if not _outcome_uncertain(exc):
+            results.require_created(reply, "POST", self.prefix + path, "orders")
+        except RequestError as exc:
+            if not answer_may_be_lost(exc):
                 raise
             return self.reconcile(number, exc, duplicates_allowed(body))
         return results.create_result(reply.status, reply.body, reply.correlation_id)
@@ -266,11 +257,13 @@ class XvantageClient(BearerTokenMixin):
     def create_order_async(self, body):
         """v7 create: the order is queued and confirmed by webhook later."""
         number = body.get("customerOrderNumber")
+        path = "/resellers/v7/orders"
         try:
-            reply = self.call("POST", "/resellers/v7/orders", body=body, idempotent=False,
+            reply = self.call("POST", path, body=body, idempotent=False,
                               read_timeout=self.settings.order_timeout)
-        except (TransportError, ApiError) as exc:
-            if not _outcome_uncertain(exc):
+            results.require_created(reply, "POST", self.prefix + path, "confirmationNumber")
+        except RequestError as exc:
+            if not answer_may_be_lost(exc):
                 raise
             return self.reconcile(number, exc, duplicates_allowed(body))
         return results.async_create_result(reply.status, reply.body, reply.correlation_id)
@@ -281,9 +274,9 @@ class XvantageClient(BearerTokenMixin):
         With ``allowDuplicateCustomerOrderNumber`` an order found by number may be an older
         one, so the outcome stays unknown and the candidates are named instead.
         """
-        what = cause.message if isinstance(cause, ApiError) else str(cause)
+        what = cause.message if isinstance(cause, RequestError) else str(cause)
         if not customer_order_number:
-            raise OutcomeUnknownError(
+            raise outcome_unknown(
                 "order create got no usable answer (%s) and has no customerOrderNumber to look "
                 "it up by; it was NOT resubmitted -- search your orders before placing it "
                 "again" % what, cause=what)
@@ -294,21 +287,21 @@ class XvantageClient(BearerTokenMixin):
             try:
                 found = self.search_all({"customerOrderNumber": customer_order_number},
                                         max_items=50)["orders"]
-            except ApiError as exc:
+            except RequestError as exc:
                 if self.log is not None:
                     self.log.warning("reconcile search failed: %s", exc.message)
                 continue
             if found:
                 break
         if not found:
-            raise OutcomeUnknownError(
+            raise outcome_unknown(
                 "order create for customerOrderNumber '%s' got no usable answer (%s); no order "
                 "with that number was found afterwards, so the outcome is unknown. It was NOT "
                 "resubmitted: run xvantage_search_orders customerOrderNumber=%s later before "
                 "placing it again" % (customer_order_number, what, customer_order_number),
                 customer_order_number=customer_order_number, cause=what)
         if duplicates:
-            raise OutcomeUnknownError(
+            raise outcome_unknown(
                 "order create for customerOrderNumber '%s' got no usable answer (%s). "
                 "Duplicates are allowed for it, so the existing order(s) %s may be older "
                 "ones; it was NOT resubmitted -- check them with xvantage_get_order before "
@@ -318,8 +311,10 @@ class XvantageClient(BearerTokenMixin):
         return results.reconciled_result(customer_order_number, found, what)
 
     def get_order(self, order_number, params=None):
-        path = paths.build("/resellers/v6.1/orders/{ordernumber}", ordernumber=order_number)
+        path = paths.build("/resellers/v6.1/orders/{ingramOrderNumber}",
+                           ingramOrderNumber=order_number)
         reply = self.call("GET", path, params=params)
+        results.require_created(reply, "GET", self.prefix + path, "ingramOrderNumber")
         return results.order_detail(reply.body, reply.correlation_id)
 
     def search_page(self, filters, page_number=1, page_size=DEFAULT_SEARCH_PAGE):
@@ -335,7 +330,7 @@ class XvantageClient(BearerTokenMixin):
         The result order is undocumented and new orders can shift pages while we walk them,
         hence the de-duplication.
         """
-        max_items = checks.positive_int("max_items", max_items, 1)
+        max_items = checks.positive_int("max_items", max_items, 1, limits.MAX_ITEMS)
         seen, orders = set(), []
         page_number, records, pages = 1, None, 0
         truncated = False
@@ -362,34 +357,41 @@ class XvantageClient(BearerTokenMixin):
                 "pages": pages, "truncated": truncated or len(orders) < records}
 
     def modify_order(self, order_number, body, params=None):
-        path = paths.build("/resellers/v6/orders/{orderNumber}", orderNumber=order_number)
+        path = paths.build("/resellers/v6/orders/{ingramOrderNumber}",
+                           ingramOrderNumber=order_number)
         # Setting notes, quantities or an address twice is harmless. Adding a line twice is
         # not, and deleting one twice reports the first deletion as a rejected change.
         once = any(isinstance(line, dict) and
                    str(line.get("addUpdateDeleteLine", "")).upper() in ("ADD", "DELETE")
                    for line in results.as_list(body.get("lines")))
         reply = self.call("PUT", path, params=params, body=body, idempotent=not once)
+        results.require_body(reply, "PUT", self.prefix + path, allow_empty=False)
         return results.modify_result(reply.status, reply.body, reply.correlation_id)
 
     def release_order(self, order_number, params=None):
-        path = paths.build("/resellers/v6/orders/{orderNumber}", orderNumber=order_number)
+        path = paths.build("/resellers/v6/orders/{ingramOrderNumber}",
+                           ingramOrderNumber=order_number)
         # A repeated release would answer "already released"; send it once.
         reply = self.call("PUT", path, params=dict(params or {}, actionCode="release"),
                           body={}, idempotent=False)
+        results.require_body(reply, "PUT", self.prefix + path, allow_empty=True)
         return results.release_result(order_number, reply.status, reply.body,
                                       reply.correlation_id)
 
     def cancel_order(self, order_number, params=None):
-        path = paths.build("/resellers/v6/orders/{OrderNumber}", OrderNumber=order_number)
+        path = paths.build("/resellers/v6/orders/{ingramOrderNumber}",
+                           ingramOrderNumber=order_number)
         try:
             reply = self.call("DELETE", path, params=params, idempotent=False)
-        except ApiError as exc:
+            # Documented as a 200 without a body; a page that is not JSON is not that answer.
+            results.require_body(reply, "DELETE", self.prefix + path, allow_empty=True)
+        except RequestError as exc:
             if exc.status == 405:
                 exc.message = ("order %s cannot be cancelled: only orders still on customer "
                                "hold (placed with allowOrderOnCustomerHold) can be cancelled, "
                                "and this one is not on hold (API said: %s)"
                                % (order_number, exc.message))
-                exc.args = (exc._render(),)
+                exc.rerender()
             raise
         return {"ingramOrderNumber": order_number, "cancelled": True, "status": reply.status,
                 "correlationId": reply.correlation_id}
@@ -416,12 +418,6 @@ def duplicates_allowed(body):
                 "allowduplicatecustomerordernumber"):
             return str(item.get("attributeValue")).strip().lower() in ("true", "y", "yes", "1")
     return False
-
-
-def _outcome_uncertain(exc):
-    if isinstance(exc, TransportError):
-        return exc.request_sent
-    return isinstance(exc, ApiError) and exc.status in UNCERTAIN_STATUSES
 
 
 def _query(params):

@@ -4,7 +4,7 @@ Limits are the spec's; each failure is a ParameterError naming the parameter (an
 raised before the client sends anything.
 """
 
-from . import checks
+from . import checks, paths
 from .errors import ParameterError
 
 CUSTOMER_ORDER_NUMBER_MAX = {"v6": 35, "v7": 18}
@@ -42,12 +42,16 @@ def max_length(name, value, limit):
     text = str(value)
     if len(text) > limit:
         raise ParameterError(name, "must be at most %d characters, got %d ('%s')"
-                             % (limit, len(text), text))
+                             % (limit, len(text), text if len(text) <= 60 else
+                                text[:60] + "..."))
     return text
 
 
 def order_number(value, name="ingramOrderNumber"):
     checks.required(name, value)
+    # The same refusals as any id in a path (control characters, dot segments) before the
+    # spec's length: "\r2" must not quietly become order 2.
+    paths.segment(name, value)
     return max_length(name, str(value).strip(), ORDER_NUMBER_MAX)
 
 

@@ -157,6 +157,28 @@ def describe_rejection(line):
     return "line %s (%s): %s%s" % (ref, part, reason, " [%s]" % code if code else "")
 
 
+def require_body(reply, method, path, allow_empty=False):
+    """A JSON object as the body (or, where the API documents it, no body at all);
+    anything else -- an HTML page sent with 200, a truncated answer -- is ``BadResponse``."""
+    if isinstance(reply.body, dict) or (allow_empty and reply.empty):
+        return reply
+    raise BadResponse("the answer is %s, not the JSON object the operation returns"
+                      % ("empty" if reply.empty else type(reply.body).__name__
+                         if reply.body is not None else "not JSON"),
+                      status=reply.status, method=method, path=path,
+                      correlation_id=reply.correlation_id, api="xvantage")
+
+
+def require_created(reply, method, path, field):
+    """``require_body``, and the body names what was created or read (``field``)."""
+    require_body(reply, method, path)
+    if pick(reply.body, field) in (None, ""):
+        raise BadResponse("the answer has no %s" % field, status=reply.status,
+                          method=method, path=path, correlation_id=reply.correlation_id,
+                          api="xvantage")
+    return reply
+
+
 def create_result(http_status, body, correlation_id=None):
     """v6 create (201 or 207): which Ingram orders exist, which lines were rejected, why."""
     body = body if isinstance(body, dict) else {}
@@ -322,8 +344,9 @@ def search_page(http_status, body, page_number, page_size):
     records = records if isinstance(records, int) and not isinstance(records, bool) else None
     raw_orders = pick(body, "orders")
     if not isinstance(body, dict) or (raw_orders is None and records != 0):
-        raise BadResponse("order search answered HTTP %s without an order list (page %d)"
-                          % (http_status, page_number))
+        raise BadResponse("order search answered without an order list (page %d)"
+                          % page_number, status=http_status, method="GET",
+                          path="/resellers/v6/orders/search", api="xvantage")
     orders = [search_order(o) for o in as_list(raw_orders)]
     number = as_int(pick(body, "pageNumber"))
     number = number if isinstance(number, int) and number > 0 else page_number
