@@ -17,19 +17,19 @@ import os
 import sys
 
 from . import config as pack_config, execute, loader
-from .datastore import Datastore
+from .datastore import Datastore, DatastoreError
 from .emulated import DEFAULT_URL, EmbeddedEmulator, emulator_config
 from .params import ParameterValidationError
 
 
-def _datastore(path):
+def _datastore(path, key_path=None):
     path = path or os.environ.get("INGRAM_MICRO_DATASTORE") or os.path.join(
         os.path.expanduser("~"), ".ingram_micro", "datastore.sqlite3")
     if path != ":memory:":
         # The datastore holds live API tokens: private to the user, like ~/.ssh.
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, mode=0o700, exist_ok=True)
-    return Datastore(path)
+    return Datastore(path, key_path=key_path)
 
 
 def _print(obj):
@@ -57,7 +57,7 @@ def _with_config(args, work):
 def cmd_action(args):
     meta = loader.action_meta(args.name)
     given = execute.params.parse_cli(args.params, meta.get("parameters") or {})
-    store = _datastore(args.datastore)
+    store = _datastore(args.datastore, args.datastore_key)
 
     def work(config):
         outcome = execute.run_action(args.name, given, config, store)
@@ -87,7 +87,7 @@ def describe_trigger(trigger, payload):
 
 
 def cmd_sensor(args):
-    store = _datastore(args.datastore)
+    store = _datastore(args.datastore, args.datastore_key)
 
     def show(trigger, payload):
         if args.json:
@@ -107,6 +107,10 @@ def cmd_sensor(args):
             print("poll %d/%d, account %s: %d request(s), %d trigger(s), %s"
                   % (number, args.polls, account, outcome.get("requests", 0),
                      outcome.get("dispatched", 0), state), file=sys.stderr)
+            for sweep, lag in sorted((outcome.get("lag") or {}).items()):
+                print("    %s: pass needs %d poll(s), %d poll(s) behind, %d pending"
+                      % (sweep, lag["polls_needed"], lag["polls_behind"], lag["pending"]),
+                      file=sys.stderr)
         sys.stderr.flush()
 
     def work(config):
@@ -135,6 +139,9 @@ def main(argv=None):
                         help="emulator URL to use when no --config is given")
     parser.add_argument("--datastore", help="SQLite datastore file (default "
                         "~/.ingram_micro/datastore.sqlite3; ':memory:' for none)")
+    parser.add_argument("--datastore-key", help="key file that encrypts the datastore's "
+                        "secrets (default: $INGRAM_MICRO_DATASTORE_KEY, else the datastore "
+                        "file + '.key'; created with mode 0600)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP requests")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("list", help="list actions and sensors")
@@ -163,7 +170,8 @@ def main(argv=None):
                 "demo": cmd_demo}
     try:
         return handlers[args.command](args)
-    except (ParameterValidationError, pack_config.ConfigValidationError, LookupError) as exc:
+    except (ParameterValidationError, pack_config.ConfigValidationError, LookupError,
+            DatastoreError) as exc:
         print("error: %s" % exc, file=sys.stderr)
         return 2
 
