@@ -90,10 +90,12 @@ def webhook_config(**overrides):
 class Receiver(object):
     """A started webhook sensor and a client that POSTs to it."""
 
-    def __init__(self, store, config):
+    def __init__(self, store, config, settings=None):
         self.sensor, self.service = execute.make_sensor("xvantage_webhook_sensor", config,
                                                         store, strict=True)
         self.sensor.setup()
+        # Settings the config schema bounds (e.g. deadlines below 0.1 s), set directly.
+        self.sensor.receiver.settings.update(settings or {})
         self.thread = threading.Thread(target=self.sensor.run, daemon=True)
         self.thread.start()
         deadline = time.time() + 5

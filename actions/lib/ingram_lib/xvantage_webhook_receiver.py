@@ -1,11 +1,14 @@
 """The Xvantage webhook receiver: an HTTP endpoint that turns signed deliveries into triggers.
 
-One ``WebhookReceiver`` serves the configured local host/port/path (stdlib, one thread per
-request). A delivery is answered 200 only after its ``ingram_micro.xvantage_order_event``
-triggers passed StackStorm's payload check, were dispatched and its event id persisted, so
-a failure answers 500 and Ingram may redeliver; a redelivery or replay of a known event id
-is answered 200 and not dispatched again, across restarts (the ids live in the datastore
-with a TTL).
+One ``WebhookReceiver`` serves the configured local host/port/path (stdlib, one thread
+per connection, at most ``max_connections`` at once). A connection gets
+``header_timeout`` seconds for its request line and headers, then ``body_timeout``
+seconds for its body, however slowly it sends; after that it is dropped (headers) or
+answered 408 (body). A delivery is answered 200 only after its
+``ingram_micro.xvantage_order_event`` triggers passed StackStorm's payload check, were
+dispatched and its event id persisted, so a failure answers 500 and Ingram may redeliver;
+a redelivery or replay of a known event id is answered 200 and not dispatched again,
+across restarts (the ids live in the datastore with a TTL).
 
 Ingram signs only ``eventId`` (see ``xvantage_webhook``); the body and ``eventTimeStamp``
 are not authenticated. Event ids are therefore remembered for ``dedupe_ttl`` (400 days by
@@ -16,13 +19,16 @@ are logged.
 """
 
 import hashlib
+import io
 import json
+import socket
+import sys
 import threading
 import time
 from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import trigger_payloads
+from . import checks, trigger_payloads
 from .config import account_entries, config_value
 from .sensor_state import KEY_ROOT
 from .trigger_payloads import PayloadRejected
@@ -39,13 +45,25 @@ DEFAULTS = {
     "replay_window": 900,
     "dedupe_ttl": 34560000,   # 400 days
     "max_body_bytes": 1048576,
+    "header_timeout": 10,     # seconds for the request line and headers, from connect
+    "body_timeout": 10,       # seconds for the body, from the end of the headers
+    "max_connections": 64,    # open connections at once; more are answered 503 and closed
 }
 # Same naming as the polling sensors' state (ingram_lib.sensor_state), not class-local, so
 # a receiver moved to another sensor node still knows which events it dispatched.
 EVENT_KEY_PREFIX = KEY_ROOT + ".xvantage_webhook.event."
-REQUEST_READ_TIMEOUT = 10
 MEMORY_IDS = 10000
 CONCURRENT_DELIVERIES = 32
+# An order event nests a handful of levels (event > resource > orders > lines > shipment
+# details > packages); far deeper is not an event, and walking it would exhaust the stack.
+MAX_BODY_DEPTH = 32
+# Whatever the client does, the answer is written within this many seconds or dropped.
+WRITE_TIMEOUT = 10
+BUSY_ANSWER = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+               b"Content-Length: 40\r\nConnection: close\r\n\r\n"
+               b'{"error": "busy; deliver again later"}\r\n')
+# A client that went away or stalled: worth one line in the log, never a traceback.
+CLIENT_GONE = (ConnectionError, socket.timeout)
 
 
 def webhook_settings(config):
@@ -123,9 +141,17 @@ class SeenEvents(object):
             self._remember(event_id)
 
 
+def _read_exactly(stream, size):
+    data = stream.read(size)
+    if len(data) < size:
+        raise WebhookRejected(400, "body shorter than announced (%d of %d bytes): the client "
+                              "closed the connection" % (len(data), size))
+    return data
+
+
 def read_body(headers, stream, limit):
     """The request body, from Content-Length or chunked transfer coding, at most ``limit``
-    bytes."""
+    bytes. A body that ends before its announced length is refused with 400."""
     if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
         chunks, size = [], 0
         while True:
@@ -141,22 +167,49 @@ def read_body(headers, stream, limit):
             size += chunk
             if size > limit:
                 raise WebhookRejected(413, "body larger than %d bytes" % limit)
-            chunks.append(stream.read(chunk))
+            chunks.append(_read_exactly(stream, chunk))
             stream.readline(4)               # the CRLF after each chunk
     length = headers.get("Content-Length")
     if length is None or not length.strip().isdigit():
         raise WebhookRejected(411, "Content-Length required")
     if int(length) > limit:
         raise WebhookRejected(413, "body larger than %d bytes" % limit)
-    return stream.read(int(length))
+    return _read_exactly(stream, int(length))
+
+
+class _DeadlineSocketReader(io.RawIOBase):
+    """Reads a socket until the handler's current deadline, however slowly bytes arrive:
+    a per-read timeout alone lets a client that sends one byte at a time hold a thread."""
+
+    def __init__(self, sock, handler):
+        super(_DeadlineSocketReader, self).__init__()
+        self._sock = sock
+        self._handler = handler
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        remaining = self._handler.deadline - time.monotonic()
+        if remaining <= 0:
+            raise socket.timeout("deadline passed")
+        self._sock.settimeout(remaining)
+        return self._sock.recv_into(buffer)
 
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "ingram-micro-webhook"
     sys_version = ""
-    timeout = REQUEST_READ_TIMEOUT
+
+    def setup(self):
+        super(_Handler, self).setup()
+        settings = self.server.receiver.settings
+        self.deadline = time.monotonic() + float(settings["header_timeout"])
+        self.rfile.close()
+        self.rfile = io.BufferedReader(_DeadlineSocketReader(self.connection, self))
 
     def _answer(self, status, body, headers_only=False):
+        self.connection.settimeout(WRITE_TIMEOUT)
         data = json.dumps(body).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -181,6 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._answer(503, {"error": "busy; deliver again later"})
             return
+        self.deadline = time.monotonic() + float(receiver.settings["body_timeout"])
         try:
             status, body = receiver.handle(self.path, self.headers, self.rfile)
         finally:
@@ -196,6 +250,41 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def process_request(self, request, client_address):
+        # Bounds the threads: each connection holds one until it is answered or timed out.
+        if not self.connections.acquire(blocking=False):
+            self.receiver.log.warning("webhook receiver busy (%d connections open); "
+                                      "answered 503", self.max_connections)
+            try:
+                request.setblocking(False)
+                request.send(BUSY_ANSWER)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super(_Server, self).process_request(request, client_address)
+        except BaseException:
+            self.connections.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super(_Server, self).process_request_thread(request, client_address)
+        finally:
+            self.connections.release()
+
+    def handle_error(self, request, client_address):
+        # The stdlib prints a traceback to stderr; the sensor's log gets one line instead
+        # when the client went away or stalled, and the traceback only for a real fault.
+        error = sys.exc_info()[1]
+        if isinstance(error, CLIENT_GONE):
+            self.receiver.log.info("webhook client %s went away or stalled: %s",
+                                   client_address[0], type(error).__name__)
+        else:
+            self.receiver.log.exception("webhook connection from %s failed",
+                                        client_address[0])
 
 
 class WebhookReceiver(object):
@@ -227,6 +316,8 @@ class WebhookReceiver(object):
         """Listens on the configured host and port; returns the bound ``(host, port)``."""
         server = _Server((self.settings["host"], int(self.settings["port"])), _Handler)
         server.receiver = self
+        server.max_connections = int(self.settings["max_connections"])
+        server.connections = threading.BoundedSemaphore(server.max_connections)
         # Short, so that serve_forever() notices stop() within a quarter second.
         server.timeout = 0.25
         self._server = server
@@ -261,6 +352,15 @@ class WebhookReceiver(object):
         except WebhookRejected as exc:
             self.log.warning("webhook delivery refused (%d): %s", exc.status, exc.message)
             return exc.status, {"error": exc.message}
+        except ConnectionError as exc:
+            self.log.info("webhook client went away before its body arrived: %s",
+                          type(exc).__name__)
+            return 400, {"error": "connection lost"}
+        except socket.timeout:
+            self.log.warning("webhook delivery refused (408): the body did not arrive within "
+                             "%s s", self.settings["body_timeout"])
+            return 408, {"error": "the body did not arrive within %s s"
+                                  % self.settings["body_timeout"]}
         except PayloadRejected as exc:
             # StackStorm would drop this payload; answering 2xx would make Ingram forget the
             # event, so it is refused with a 5xx and Ingram delivers it again.
@@ -281,6 +381,13 @@ class WebhookReceiver(object):
             body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise WebhookRejected(400, "body is not JSON")
+        except RecursionError:
+            body = too_deep = True
+        else:
+            too_deep = checks.nested_too_deep(body, MAX_BODY_DEPTH)
+        if too_deep:
+            raise WebhookRejected(400, "body nested more than %d levels deep; not an event"
+                                  % MAX_BODY_DEPTH)
         signature = headers.get("x-hub-signature")
         if not signature:
             raise WebhookRejected(401, "x-hub-signature header missing")
