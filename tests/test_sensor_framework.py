@@ -4,7 +4,6 @@ poll() that never raises."""
 import json
 import logging
 
-import httpx
 import pytest
 
 from runner import config as pack_config
@@ -54,6 +53,20 @@ def test_dispatch_checkpoints_after_the_trigger_is_out(datastore):
     parts["seen"].append("1")
     parts.dispatch(service, "ingram_micro.order_created", CREATED_PAYLOAD, "seen")
     assert sent == [None]  # not yet written while dispatching
+    # Written once at the end of the poll, not after each event...
+    assert datastore.get("ingram_micro.sensor.orders.default.seen") is None
+    parts.flush()
+    assert json.loads(datastore.get("ingram_micro.sensor.orders.default.seen")) == ["1"]
+
+
+def test_a_failed_poll_keeps_what_was_accepted_and_nothing_after_it(datastore):
+    service = kv(datastore)
+    service.dispatch = lambda trigger, payload: None
+    parts = StateParts(StateStore(service, "orders", "default"), {"seen": []})
+    parts["seen"].append("1")
+    parts.dispatch(service, "ingram_micro.order_created", CREATED_PAYLOAD, "seen")
+    parts["seen"].append("2")  # changed in memory, its event never went out
+    parts.write_accepted()
     assert json.loads(datastore.get("ingram_micro.sensor.orders.default.seen")) == ["1"]
 
 
@@ -141,20 +154,15 @@ def test_one_broken_account_does_not_stop_the_others(server, emulator, datastore
 
 def test_a_body_that_is_not_a_list_fails_the_poll_instead_of_ending_the_walk(
         server, emulator, datastore):
-    # The emulator always answers JSON; a gateway returning 200 with an HTML page cannot be
-    # produced there, so this one case runs on an httpx mock transport.
-    def answer(request):
-        if request.url.path.endswith("/token"):
-            return httpx.Response(200, json={"token": "t", "expiresInSeconds": 900})
-        return httpx.Response(200, text="<html>maintenance</html>")
+    # A proxy answering 200 with its maintenance page: read as an empty list, it would end
+    # the walk and take every open order for vanished.
+    emulator.faults.add(kind="html200", api="marketplace", method="GET", path="/orders")
     config = sensor_config(server)
     sensor, service = make_sensor("order_sensor", config, datastore, emulator,
                                   fast_retries=False)
-    sensor.client("default").transport._client = httpx.Client(
-        transport=httpx.MockTransport(answer))
     sensor.poll()
     outcome = sensor.last_poll["default"]
-    assert not outcome["ok"] and "no list envelope" in outcome["error"]
+    assert not outcome["ok"] and "not JSON" in outcome["error"]
     assert datastore.names("ingram_micro.sensor.orders.") == []
 
 

@@ -1,5 +1,6 @@
 """XvantageOrderSensor over real HTTP against the emulator, on the emulator's clock."""
 
+import collections
 import json
 import random
 import subprocess
@@ -159,7 +160,7 @@ def test_quiet_poll_costs_one_search_per_page_and_no_details(server, datastore):
     writes = datastore.writes
     sensor.poll()
     assert service.dispatched == []
-    assert datastore.writes - writes == 3                # the sweep position, once a page
+    assert datastore.writes - writes == 0                # the sweep fits: nothing moved
     assert gets(emulator, SEARCH) == 3
     assert gets(emulator, DETAILS) == 0
     assert emulator.request_count(api="xvantage") == 3   # the token is reused
@@ -446,10 +447,10 @@ def emulator_search_all(server):
     client = XvantageClient(xvantage_settings(make_config(server)))
     day = day_string(server.emulator.clock.now())
     start = day_string(server.emulator.clock.now() - 40 * DAY)
-    return client.search_all({"ingramOrderDate-bt": [start, day]}, max_items=100000)["orders"]
+    return client.search_all({"ingramOrderDate-bt": [start, day]}, max_items=10000)["orders"]
 
 
-def test_crash_between_dispatch_and_checkpoint_repeats_one_event(server, datastore):
+def test_a_failed_checkpoint_repeats_at_most_that_polls_events(server, datastore):
     emulator = server.emulator
     sensor, service = new_sensor(server, datastore)
     sensor.poll()
@@ -458,18 +459,18 @@ def test_crash_between_dispatch_and_checkpoint_repeats_one_event(server, datasto
     failures = []
 
     def set_value(name, value, **kwargs):
-        # The datastore goes away right after the first trigger was dispatched.
+        # The datastore refuses the first write after a trigger was dispatched.
         if service.dispatched and not failures:
             failures.append(name)
             raise RuntimeError("datastore unavailable")
         return real_set(name, value, **kwargs)
     service.set_value = set_value
     sensor.poll()
-    assert sensor.last_poll["default"]["ok"] is False
-    assert len(service.dispatched) == 1
+    assert failures
     service.set_value = real_set
     restarted, again = new_sensor(server, datastore)
     restarted.poll()
     restarted.poll()
-    numbers = [p["order_number"] for _, p in service.dispatched + again.dispatched]
-    assert sorted(numbers) == sorted([first, second, numbers[0]])   # one repeat, no loss
+    numbers = collections.Counter(
+        p["order_number"] for _, p in service.dispatched + again.dispatched)
+    assert set(numbers) == {first, second} and max(numbers.values()) <= 2   # no loss

@@ -71,7 +71,7 @@ def test_a_200_without_json_fails_the_poll_and_never_ends_the_first_sweep(server
                                 "count": 1})
     sensor.poll()
     assert sensor.last_poll["default"]["ok"] is False
-    assert "order search answered HTTP 200" in sensor.last_poll["default"]["error"]
+    assert "order search answered without an order list" in sensor.last_poll["default"]["error"]
     sensor.poll()
     assert not sensor.last_stats["default"]["sweep_complete"]
     sensor.poll()                                             # page 3: the sweep ends

@@ -9,19 +9,32 @@ filters, and lists are newest first. So:
   seen twice -- rows shift down a page when orders arrive during the walk -- is reported
   once. A walk that needs more requests than a poll may spend resumes at its offset in the
   next poll (rows only ever shift down, so resuming re-reads rows but never skips one).
-* **Changed orders**: only open orders can change, so each poll sweeps
-  ``?status=submitted`` and ``?status=processing`` (one status per request) and compares
-  status and statusCode with the stored ones. An open order missing from both sweeps has
-  left the open set: one ``GET /orders/{id}`` tells where it went (several at once are
-  found with a bounded sweep of the terminal statuses instead). Orders in ``error`` are
-  watched for ``error_watch_days`` (Ingram may fix them) with a sweep every
+* **Changed orders**: only open orders can change, so a *pass* sweeps
+  ``?status=submitted`` then ``?status=processing`` (one status per request) and compares
+  status and statusCode with the stored ones. An open order that a whole pass did not find
+  in either status has *vanished* (left the open set); a sweep of each terminal status over
+  the creation times of those orders finds where they went, while that costs fewer
+  requests than one ``GET /orders/{id}`` each, and GETs find the rest. Orders in ``error``
+  are watched for ``error_watch_days`` (Ingram may fix them), swept every
   ``error_sweep_interval`` seconds.
 
-A quiet poll therefore costs three requests whatever the size of the order history, and the
-state holds only open orders, the ids inside the overlap window and a short list of recently
-closed orders.
+Every one of those sweeps resumes where the previous poll stopped (cursors in ``head``,
+so a restarted sensor goes on too). The budget (``max_requests_per_poll``) is shared: the
+walk gets the first request, then the walk, the pass and the resolving of vanished orders
+take one request each in turn, so none of them waits for another to finish. A pass reads
+at least two pages a poll, and enough to finish within two polls: a quiet poll costs three
+requests up to 1 500 open orders whatever the size of the history. A pass resumed in a
+later poll starts a few rows above where it stopped, because orders that left the status
+in between move the rows below them up; when even that page does not reach the last row
+read, it starts one page higher. A row still missed is judged vanished and resolved with
+its GET, so it costs a request, never an event. The lag of each kind of work goes to
+``ctx.report_lag`` (``new_orders``, ``open_sweeps``, ``vanished_orders``).
+
+The state holds only open orders, the ids inside the overlap window, a short list of
+recently closed orders, and the orders a pass found missing.
 """
 
+import bisect
 import math
 
 from .errors import NotFoundError
@@ -31,9 +44,10 @@ from .sensor_state import BucketedMap, bucket_parts, trim_oldest
 OPEN_STATUSES = ("submitted", "processing")
 ERROR = "error"
 FINAL_STATUSES = ("completed", "cancelled")
+TERMINAL_SWEEPS = FINAL_STATUSES + (ERROR,)
 FIRST_PAGE = 100
 MAX_PAGE = 500
-# More open orders than this have vanished: find them with terminal-status sweeps.
+# No more vanished orders than this: one GET each rather than terminal-status sweeps.
 VANISHED_GET_LIMIT = 3
 RECENT_LIMIT = 5000
 CLOSED_LIMIT = 1000
@@ -42,6 +56,16 @@ CLOSED_LIMIT = 1000
 LATE_WINDOW = 86400.0
 FILTER_MARGIN = 86400.0
 DAY = 86400.0
+# Open-status sweeps read at least QUIET_PACE pages a poll, and enough for a pass to take
+# PASS_POLLS polls: three requests a quiet poll up to 1 500 open orders.
+QUIET_PACE = 2
+PASS_POLLS = 2
+# A sweep resumed in a later poll starts this many rows (at most a tenth of a page) above
+# where it stopped; the last TAIL_IDS ids read show whether the page still reaches there.
+OVERLAP_ROWS = 50
+TAIL_IDS = 5
+MAX_STEP_BACK = 2
+LAG_NAMES = {"new": "new_orders", "open": "open_sweeps", "resolve": "vanished_orders"}
 
 DEFAULTS = {
     "poll_interval": 30,
@@ -53,11 +77,17 @@ DEFAULTS = {
 
 STATE_PARTS = dict({
     # watermark: newest creation time seen; floor: rows created before it are known;
-    # recent: {id: creation time} above the floor; walk: a walk resumed across polls.
-    "head": {"watermark": None, "floor": None, "recent": {}, "walk": None,
-             "error_swept_at": 0, "baselined": False},
+    # recent: {id: creation time} above the floor; walk, pass, resolve: where the new-order
+    # walk, the open-status pass and the resolving of vanished orders stopped; walked,
+    # baselined: the first run's walk, and its first pass, are done; page: rows per page
+    # the server gives.
+    "head": {"watermark": None, "floor": None, "recent": {}, "walk": None, "pass": None,
+             "resolve": None, "error_swept_at": 0, "walked": False, "baselined": False},
     # {id: [status, statusCode, time it closed]}, newest CLOSED_LIMIT only
     "closed": {},
+    # missing: {id: first letter of a status} left it during the current pass; vanished:
+    # {id: the same} not found in any open status by a whole pass, to be resolved.
+    "pending": {"missing": {}, "vanished": {}},
 }, **bucket_parts("open"))
 # open_0 ... open_f by a hash of the id (earlier versions kept one part, "open"):
 # {id: [status, statusCode, creation time, time it entered this status]}
@@ -78,6 +108,16 @@ def time_filter(epoch):
 
 def created_at(row):
     return parse_time(row.get("creationDate"))
+
+
+def row_key(row):
+    """Where a row sorts in a newest-first list (as JSON gives it back: a list)."""
+    oid = str(row["id"])
+    return (created_at(row) or 0.0, len(oid), oid)
+
+
+def entry_key(oid, entry):
+    return (entry[2] or 0.0, len(oid), oid)
 
 
 def summary(row):
@@ -113,87 +153,173 @@ class OrderWatcher(object):
         self.open = BucketedMap(ctx.state, "open")
         self.open.adopt_legacy(ctx.log)
         self.closed = ctx.state["closed"]
+        self.pending = ctx.state["pending"]
         self.client = ctx.client
         self.budget = ctx.budget
         self.now = ctx.now
         self.overlap = float(self.settings["overlap_seconds"])
         self.watch_errors = float(self.settings["error_watch_days"]) > 0
-        self.stats = {"walk_pages": 0, "sweep_pages": 0, "detail_gets": 0,
-                      "vanished": 0, "walk_complete": False, "caught_up": False}
+        self.stats = {"walk_pages": 0, "sweep_pages": 0, "resolve_pages": 0,
+                      "detail_gets": 0, "step_backs": 0, "vanished": 0,
+                      "walk_complete": False, "pass_complete": False, "caught_up": False}
 
     # -- entry point ------------------------------------------------------------------------
 
     def poll(self):
-        if not self.head.get("baselined"):
-            self.baseline()
-            return self.stats
-        statuses = self.sweep_statuses()
-        walked = self.walk_new(reserve=len(statuses))
-        observed, complete = self.sweep(statuses)
-        unresolved = self.compare(observed, complete)
-        self.expire_errors()
-        # Nothing left over for the next poll: every change up to now has been reported.
-        self.stats["caught_up"] = walked and complete == set(statuses) and not unresolved
+        self.begin()
+        if self.budget.allows(1):
+            # New orders first: a quiet poll spends one request on them.
+            self.step("new")
+        kinds = ("open", "resolve", "new")
+        while self.budget.allows(1):
+            # Round robin, one request per turn, so no kind of work starves another.
+            stepped = False
+            for kind in kinds:
+                if self.budget.allows(1) and self.wants(kind):
+                    self.step(kind)
+                    stepped = True
+            if not stepped:
+                break
+        if not self.adopting:
+            self.expire_errors()
+        self.end()
         return self.stats
+
+    def begin(self):
+        self.used = {"new": 0, "open": 0, "resolve": 0}
+        self.walk_done = False
+        self.passes_started = 0
+        self.pass_on_plan = False
+        self.keys = None
+        cur = self.head.get("pass")
+        pages = self.estimate_pass_pages(cur)
+        # The error sweep (every error_sweep_interval) comes on top of the pace.
+        errors = pages.pop(ERROR, 0)
+        self.pace = errors + max(QUIET_PACE, int(math.ceil(sum(pages.values()) /
+                                                           float(PASS_POLLS))))
+        # A pass that overran its plan (other work took the budget) has no cap until done.
+        self.overrun = cur is not None and cur.get("polls", 0) >= PASS_POLLS
+        # The first pass takes whatever the budget allows.
+        self.adopting = not self.head.get("baselined")
+        self.overrun = self.overrun or self.adopting
+
+    def wants(self, kind):
+        if kind == "new":
+            return not self.walk_done
+        if kind == "open":
+            if not self.overrun and self.used["open"] >= self.pace:
+                return False
+            if not self.head.get("walked") and not self.head.get("baselined"):
+                return False
+            # A pass ended in this poll starts again only if it began in an earlier poll:
+            # reading the same rows twice within moments finds nothing new.
+            return self.head.get("pass") is not None or self.passes_started == 0
+        return bool(self.pending["vanished"])
+
+    def step(self, kind):
+        # Cursors are saved once, at the end of the poll (a poll that fails part-way
+        # repeats its pages; the parts its accepted dispatches changed are still written).
+        self.used[kind] += 1
+        if kind == "new":
+            self.walk_step()
+        elif kind == "open":
+            self.open_step()
+        else:
+            self.resolve_step()
+
+    def end(self):
+        # Written by the sensor base at the end of the poll, once each, the head last.
+        self.state.mark("pending", "head")
+        if self.adopting:
+            self.state.mark("closed", *self.open.parts)
+        limit = self.budget.limit
+        walk = self.head.get("walk")
+        if walk is None:
+            self.ctx.report_lag(LAG_NAMES["new"], 1)
+        else:
+            rows = max(0, (walk.get("total") or 0) - walk["offset"])
+            pages = int(math.ceil(rows / float(MAX_PAGE)))
+            rate = max(1, self.used["new"])
+            self.ctx.report_lag(LAG_NAMES["new"], walk["polls"] + int(math.ceil(
+                pages / float(rate))), walk["polls"], rows)
+        cur = self.head.get("pass")
+        # Estimated again: this poll may have learnt the server's page size.
+        pages = sum(self.estimate_pass_pages(cur).values())
+        rate = max(1, min(self.pace, limit - 1))
+        needed = max(1, int(math.ceil(pages / float(rate))))
+        if cur is None:
+            self.ctx.report_lag(LAG_NAMES["open"], needed)
+        else:
+            running = cur["polls"]
+            self.ctx.report_lag(LAG_NAMES["open"], max(needed, running + 1),
+                                running if running >= needed else 0, self.pass_rows_left(cur))
+        vanished = self.pending["vanished"]
+        res = self.head.get("resolve")
+        if not vanished:
+            self.ctx.report_lag(LAG_NAMES["resolve"], 1)
+        else:
+            polls = res["polls"] if res else 0
+            work = self.resolve_requests_left(res)
+            rate = max(1, self.used["resolve"], limit // 3)
+            self.ctx.report_lag(LAG_NAMES["resolve"], polls + int(math.ceil(
+                work / float(rate))), polls, len(vanished))
+        self.stats["vanished"] = len(vanished)
+        # Nothing left over for the next poll: every change up to now has been reported.
+        # (Up to the start of the pass that ended in this poll.)
+        self.stats["caught_up"] = (self.walk_done and self.pass_on_plan and not vanished and
+                                   self.head.get("walk") is None)
 
     # -- first run --------------------------------------------------------------------------
 
-    def baseline(self):
-        """Records where history ends and which orders are open, without dispatching.
+    # The first run records where history ends (a walk that dispatches nothing) and then
+    # which orders are open (a first pass that adopts them, dispatching ``order_created``
+    # with ``first_run: true`` only with ``emit_existing_on_first_run``), within the budget
+    # like any other poll; it may take several.
 
-        Nothing is written until everything is read, so a failed first poll simply starts
-        over. With ``emit_existing_on_first_run`` each open order is dispatched as
-        ``order_created`` (``first_run: true``), checkpointed one by one.
-        """
-        rows, total = fetch_list_page(self.client, "/orders", {}, 0, FIRST_PAGE)
-        stamps = [t for t in (created_at(r) for r in rows) if t is not None]
-        watermark = max(stamps) if stamps else None
-        floor = watermark - self.overlap if watermark is not None else None
-        recent = {}
-        offset, limit = 0, FIRST_PAGE
-        while rows:
-            for row in rows:
-                ts = created_at(row)
-                if floor is None or ts is None or ts >= floor:
-                    recent[str(row["id"])] = ts if ts is not None else self.now
-            offset += len(rows)
-            oldest = created_at(rows[-1])
-            if oldest is None or oldest < floor or at_end(rows, total, offset, limit):
+    def baseline_walk_step(self):
+        head = self.head
+        walk = head.get("walk") or {"offset": 0, "top": None}
+        limit = FIRST_PAGE if walk["offset"] == 0 else MAX_PAGE
+        rows, total = fetch_list_page(self.client, "/orders", {}, walk["offset"], limit,
+                                      self.budget)
+        self.stats["walk_pages"] += 1
+        if walk["offset"] == 0:
+            stamps = [t for t in (created_at(r) for r in rows) if t is not None]
+            head["watermark"] = max(stamps) if stamps else None
+            head["floor"] = (head["watermark"] - self.overlap
+                             if head["watermark"] is not None else None)
+        floor, mark = head["floor"], head["watermark"]
+        done = floor is None
+        for row in rows:
+            ts = created_at(row)
+            if floor is not None and ts is not None and ts < floor:
+                done = True
                 break
-            limit = MAX_PAGE
-            rows, total = fetch_list_page(self.client, "/orders", {}, offset, limit)
-        statuses = list(OPEN_STATUSES)
-        error_since = None
-        if self.watch_errors:
-            statuses.append(ERROR)
-            error_since = self.now - float(self.settings["error_watch_days"]) * DAY
-        found = {}
-        for status in statuses:
-            stop = error_since if status == ERROR else None
-            for row in self._walk_status(status, stop_before=stop, budgeted=False)[0]:
-                found[str(row["id"])] = row
-        self.head.update(watermark=watermark, floor=floor, recent=recent, walk=None,
-                         error_swept_at=self.now)
-        emit = bool(self.settings["emit_existing_on_first_run"])
-        for oid in sorted(found, key=lambda i: (created_at(found[i]) or 0, i)):
-            row = found[oid]
-            status = row.get("status")
-            if status not in OPEN_STATUSES and status != ERROR:
+            if mark is not None and ts is not None and ts > mark:
+                # Created after the first page was read: the next walk reports it.
                 continue
-            if status == ERROR and (created_at(row) or 0) < (error_since or 0):
-                continue
-            if oid in self.open or self.is_unseen(row):
-                # Dispatched by an earlier, interrupted first poll; or created after the
-                # first page was read, so the next walk reports it as new.
-                continue
-            self.open[oid] = self._entry(row)
-            if emit and status in OPEN_STATUSES:
-                payload = self.created_payload(row, first_run=True)
-                self.ctx.dispatch(self.CREATED, payload, self.open.part_of(oid))
-        self.head["baselined"] = True
-        self.state.save("closed", "head", *self.open.parts)
-        self.stats["walk_complete"] = True
-        self.stats["caught_up"] = True
+            head["recent"][str(row["id"])] = ts if ts is not None else self.now
+        walk["offset"] += len(rows)
+        if done or at_end(rows, total, walk["offset"], limit):
+            head.update(walk=None, walked=True)
+            self.walk_done = True
+            self.stats["walk_complete"] = True
+        else:
+            head["walk"] = walk
+
+    def adopt(self, row):
+        """An open order met by the first pass: watched from now on."""
+        oid, status = str(row["id"]), row.get("status")
+        if status == ERROR:
+            since = self.now - float(self.settings["error_watch_days"]) * DAY
+            if not self.watch_errors or (created_at(row) or 0) < since:
+                return
+        elif status not in OPEN_STATUSES:
+            return
+        self.open[oid] = self._entry(row)
+        if status in OPEN_STATUSES and self.settings["emit_existing_on_first_run"]:
+            payload = self.created_payload(row, first_run=True)
+            self.ctx.dispatch(self.CREATED, payload, self.open.part_of(oid))
 
     # -- new orders -------------------------------------------------------------------------
 
@@ -212,40 +338,40 @@ class OrderWatcher(object):
         ts = created_at(row)
         return floor is not None and ts is not None and ts >= floor - LATE_WINDOW
 
-    def walk_new(self, reserve=0):
+    def walk_step(self):
+        """One page of the walk down to the floor; a walk resumes at its offset next poll."""
         head = self.head
+        if not head.get("baselined") and not head.get("walked"):
+            return self.baseline_walk_step()
         walk = head.get("walk") or {"offset": 0, "top": None}
+        if self.used["new"] == 1:
+            walk["polls"] = walk.get("polls", 0) + 1
         floor = head.get("floor")
         params = {"creationTimeFrom": time_filter(floor)} if floor is not None else {}
-        while True:
-            if not self.budget.allows(1 + reserve):
-                head["walk"] = walk
-                self.state.save("head")
-                return False
-            limit = FIRST_PAGE if walk["offset"] == 0 else MAX_PAGE
-            rows, total = fetch_list_page(self.client, "/orders", params, walk["offset"],
-                                          limit, self.budget)
-            self.stats["walk_pages"] += 1
-            reached_floor = False
-            for row in rows:
-                ts = created_at(row)
-                if ts is not None and (walk["top"] is None or ts > walk["top"]):
-                    walk["top"] = ts
-                if floor is not None and ts is not None and ts < floor:
-                    reached_floor = True
-                    break
-                oid = str(row["id"])
-                if oid in head["recent"]:
-                    continue
-                head["recent"][oid] = ts if ts is not None else self.now
-                self.on_created(row)
-            walk["offset"] += len(rows)
-            if reached_floor or at_end(rows, total, walk["offset"], limit):
+        limit = FIRST_PAGE if walk["offset"] == 0 else MAX_PAGE
+        rows, total = fetch_list_page(self.client, "/orders", params, walk["offset"],
+                                      limit, self.budget)
+        self.stats["walk_pages"] += 1
+        reached_floor = False
+        for row in rows:
+            ts = created_at(row)
+            if ts is not None and (walk["top"] is None or ts > walk["top"]):
+                walk["top"] = ts
+            if floor is not None and ts is not None and ts < floor:
+                reached_floor = True
                 break
+            oid = str(row["id"])
+            if oid in head["recent"]:
+                continue
+            head["recent"][oid] = ts if ts is not None else self.now
+            self.on_created(row)
+        walk["offset"] += len(rows)
+        walk["total"] = total
+        if reached_floor or at_end(rows, total, walk["offset"], limit):
+            self.walk_done = True
+            self.finish_walk(walk)
+        else:
             head["walk"] = walk
-            self.state.save("head")
-        self.finish_walk(walk)
-        return True
 
     def finish_walk(self, walk):
         head = self.head
@@ -259,7 +385,6 @@ class OrderWatcher(object):
         if len(head["recent"]) > RECENT_LIMIT:
             self.trim_recent()
         head["walk"] = None
-        self.state.save("head")
         self.stats["walk_complete"] = True
 
     def trim_recent(self):
@@ -292,74 +417,255 @@ class OrderWatcher(object):
             statuses.append(ERROR)
         return statuses
 
-    def _walk_status(self, status, stop_before=None, budgeted=True):
-        """All rows of one status (newest first, down to ``stop_before``): (rows, complete)."""
-        rows_out, offset = [], 0
+    # The open-status pass: each status in turn, newest first, one page per step. A page
+    # read right after the previous one (``edge``: the lowest row read so far) judges the
+    # stored orders of that status between the two: one not on the page has left the
+    # status. It is only a candidate (``missing``) until the whole pass is over, since it
+    # may show up under the next status; then it has *vanished* and is resolved below.
+
+    def overlap_rows(self):
+        return min(OVERLAP_ROWS, max(1, int(self.head.get("page") or MAX_PAGE) // 10))
+
+    def estimate_pass_pages(self, cur):
+        page = float(self.head.get("page") or MAX_PAGE)
+        statuses = cur["statuses"] if cur else self.sweep_statuses()
+        counts = dict.fromkeys(statuses, 0)
+        for entry in self.open.values():
+            if entry[0] in counts:
+                counts[entry[0]] += 1
+        return {status: max(1, int(math.ceil(n / page))) for status, n in counts.items()}
+
+    def pass_rows_left(self, cur):
+        left = max(0, (cur.get("total") or 0) - cur["next"])
+        later = cur["statuses"][cur["i"] + 1:]
+        return left + sum(1 for e in self.open.values() if e[0] in later)
+
+    def start_pass(self):
+        statuses = self.sweep_statuses()
+        stop = None
+        if self.adopting:
+            statuses = list(OPEN_STATUSES) + ([ERROR] if self.watch_errors else [])
+            stop = self.now - float(self.settings["error_watch_days"]) * DAY
+        elif ERROR in statuses:
+            stamps = [e[2] for e in self.open.values() if e[0] == ERROR and e[2]]
+            stop = min(stamps) if stamps else None
+        self.passes_started += 1
+        pages = sum(self.estimate_pass_pages(None).values())
+        rate = max(1, min(self.pace, self.budget.limit - 1))
+        plan = 1 if pages <= rate else int(math.ceil(pages / float(rate))) + 1
+        return {"plan": plan, "statuses": statuses, "i": 0, "next": 0, "edge": None, "tail": [],
+                "stop": stop, "total": None, "polls": 1, "back": 0, "started": self.now}
+
+    def open_step(self):
+        cur = self.head.get("pass")
+        if cur is None:
+            cur = self.head["pass"] = self.start_pass()
+        elif self.used["open"] == 1:
+            cur["polls"] += 1
+            if cur["next"] > 0:
+                # Orders that left this status since the last poll moved the rows below
+                # them up: start a little higher, and check the page reaches the edge.
+                cur["next"] = max(0, cur["next"] - self.overlap_rows())
+                cur["check"] = True
+        status = cur["statuses"][cur["i"]]
+        stop = cur["stop"] if status == ERROR else None
         params = {"status": status}
-        if stop_before is not None:
-            params["creationTimeFrom"] = time_filter(stop_before)
-        while True:
-            if budgeted and not self.budget.allows(1):
-                return rows_out, False
-            rows, total = fetch_list_page(self.client, "/orders", params, offset, MAX_PAGE,
-                                          self.budget if budgeted else None)
-            self.stats["sweep_pages"] += 1
-            for row in rows:
-                ts = created_at(row)
-                if stop_before is not None and ts is not None and ts < stop_before:
-                    return rows_out, True
-                rows_out.append(row)
-            offset += len(rows)
-            if at_end(rows, total, offset, MAX_PAGE):
-                return rows_out, True
+        if stop is not None:
+            params["creationTimeFrom"] = time_filter(stop)
+        offset = cur["next"]
+        rows, total = fetch_list_page(self.client, "/orders", params, offset, MAX_PAGE,
+                                      self.budget)
+        self.stats["sweep_pages"] += 1
+        if rows and total is not None and offset + len(rows) < total:
+            # A server may cap pages below MAX_PAGE; estimates use what it gives.
+            self.head["page"] = len(rows)
+        cur["total"] = total
+        edge = tuple(cur["edge"]) if cur["edge"] is not None else None
+        ids = [str(r["id"]) for r in rows]
+        # Only a resumed page is checked: between pages of one poll rows hardly move, and
+        # a row missed all the same is judged missing and resolved with a GET.
+        reaches_edge = (not cur.pop("check", False) or offset == 0 or edge is None or
+                        bool(set(ids) & set(cur["tail"])) or
+                        (bool(rows) and row_key(rows[0]) >= edge))
+        seen, stopped = set(), False
+        for row in rows:
+            ts = created_at(row)
+            if stop is not None and ts is not None and ts < stop:
+                stopped = True
+                break
+            seen.add(str(row["id"]))
+            self.observe(row)
+        end = stopped or at_end(rows, total, offset + len(rows), MAX_PAGE)
+        if not reaches_edge and cur["back"] < MAX_STEP_BACK:
+            # More rows left than the overlap covers: one page higher, then on down.
+            cur["back"] += 1
+            page = int(self.head.get("page") or MAX_PAGE)
+            cur["next"] = max(0, offset - page + self.overlap_rows())
+            cur["check"] = True
+            self.stats["step_backs"] += 1
+            return
+        lower = None if end else row_key(rows[-1])
+        keys = self.stored_keys(status)
+        first = 0 if lower is None else bisect.bisect_left(keys, lower)
+        last = len(keys) if edge is None else bisect.bisect_left(keys, edge)
+        for key in keys[first:last]:
+            oid = key[2]
+            entry = self.open.get(oid)
+            if entry is not None and entry[0] == status and oid not in seen:
+                # The first letter names the status: the map may hold every open order.
+                self.pending["missing"][oid] = status[:1]
+        cur["back"] = 0
+        if not end:
+            cur.update(next=offset + len(rows), edge=list(lower), tail=ids[-TAIL_IDS:])
+            return
+        cur.update(i=cur["i"] + 1, next=0, edge=None, tail=[], total=None)
+        if cur["i"] >= len(cur["statuses"]):
+            self.finish_pass(cur)
 
-    def sweep(self, statuses):
-        observed, complete = {}, set()
-        for status in statuses:
-            stop = None
-            if status == ERROR:
-                stamps = [e[2] for e in self.open.values() if e[0] == ERROR and e[2]]
-                stop = min(stamps) if stamps else None
-            rows, done = self._walk_status(status, stop_before=stop)
-            for row in rows:
-                # A later sweep saw the order later: its answer wins.
-                observed[str(row["id"])] = row
-            if done:
-                complete.add(status)
-        if ERROR in complete:
-            self.head["error_swept_at"] = self.now
-        return observed, complete
+    def stored_keys(self, status):
+        """Sort keys of the stored orders in ``status`` when this poll began (an order that
+        entered it since was just seen; it is judged in the next pass)."""
+        if self.keys is None:
+            self.keys = {}
+            for oid, entry in self.open.items():
+                self.keys.setdefault(entry[0], []).append(entry_key(oid, entry))
+            for keys in self.keys.values():
+                keys.sort()
+        return self.keys.get(status, [])
 
-    def compare(self, observed, complete):
-        for oid, row in observed.items():
-            if oid in self.open:
+    def finish_pass(self, cur):
+        missing, vanished = self.pending["missing"], self.pending["vanished"]
+        for oid, status in missing.items():
+            entry = self.open.get(oid)
+            if entry is not None and entry[0][:1] == status:
+                vanished[oid] = status
+        self.pending["missing"] = {}
+        if ERROR in cur["statuses"]:
+            self.head["error_swept_at"] = cur["started"]
+        self.head["baselined"] = True
+        self.head["pass"] = None
+        self.overrun = False
+        self.stats["pass_complete"] = True
+        # On plan: read within this poll when one poll holds a pass, else in the polls the
+        # budget allows plus one (a change behind it waits for the next pass).
+        self.pass_on_plan = cur["polls"] <= cur.get("plan", 1)
+
+    def observe(self, row):
+        """A row seen by an open-status sweep: compared, or reported when unknown."""
+        oid = str(row["id"])
+        self.pending["missing"].pop(oid, None)
+        self.pending["vanished"].pop(oid, None)
+        if oid in self.open:
+            self.apply(oid, row)
+        elif self.is_unseen(row):
+            return
+        elif not self.head.get("baselined"):
+            self.adopt(row)
+        elif row.get("status") in OPEN_STATUSES:
+            if oid not in self.closed and self.appeared_late(row):
+                # Listed more than overlap_seconds after its creation time, so the walk
+                # had already passed it: it is new all the same.
+                self.on_created(row)
+            else:
+                # Back in an open status, e.g. an error order Ingram fixed after the
+                # sensor stopped watching it.
+                self.reopened(oid, row)
+
+    # Vanished orders: a sweep of each terminal status over their creation times while
+    # that costs fewer requests than one GET per order, then GETs for the rest.
+
+    def start_resolve(self):
+        vanished = self.pending["vanished"]
+        for oid in [o for o in vanished if o not in self.open]:
+            del vanished[oid]
+        ids = sorted(vanished)
+        cur = {"polls": 1, "gets": None, "i": 0, "next": 0, "total": None}
+        stamps = [self.open[o][2] for o in ids if self.open[o][2] is not None]
+        if len(ids) <= VANISHED_GET_LIMIT or not stamps:
+            cur["gets"] = ids
+        else:
+            cur.update({"from": min(stamps), "to": max(stamps)})
+        return cur
+
+    def covered(self, cur):
+        """The vanished orders the current terminal sweeps can find."""
+        low, high = cur.get("from"), cur.get("to")
+        out = []
+        for oid in self.pending["vanished"]:
+            entry = self.open.get(oid)
+            if entry is not None and (low is None or (entry[2] is not None and
+                                                      low <= entry[2] <= high)):
+                out.append(oid)
+        return sorted(out)
+
+    def sweep_pages_left(self, cur):
+        page = float(self.head.get("page") or MAX_PAGE)
+        pages = int(math.ceil(max(0, (cur["total"] or 0) - cur["next"]) / page))
+        return pages + len(TERMINAL_SWEEPS) - cur["i"] - (1 if cur["total"] else 0)
+
+    def resolve_requests_left(self, cur):
+        count = len(self.pending["vanished"])
+        if cur is None:
+            return count if count <= VANISHED_GET_LIMIT else min(count, len(TERMINAL_SWEEPS))
+        if cur["gets"] is not None:
+            return len(cur["gets"]) + count - len([o for o in cur["gets"]
+                                                   if o in self.pending["vanished"]])
+        covered = len(self.covered(cur))
+        return min(covered, self.sweep_pages_left(cur)) + count - covered
+
+    def resolve_step(self):
+        cur = self.head.get("resolve")
+        if cur is None:
+            cur = self.head["resolve"] = self.start_resolve()
+        elif self.used["resolve"] == 1:
+            cur["polls"] += 1
+        if cur["gets"] is None:
+            self.terminal_page(cur)
+        else:
+            self.get_one(cur)
+        if cur["gets"] == [] or not self.pending["vanished"]:
+            self.head["resolve"] = None
+
+    def terminal_page(self, cur):
+        status = TERMINAL_SWEEPS[cur["i"]]
+        params = {"status": status, "creationTimeFrom": time_filter(cur["from"]),
+                  "creationTimeTo": iso_utc(cur["to"] + FILTER_MARGIN)}
+        rows, total = fetch_list_page(self.client, "/orders", params, cur["next"], MAX_PAGE,
+                                      self.budget)
+        self.stats["sweep_pages"] += 1
+        self.stats["resolve_pages"] += 1
+        vanished = self.pending["vanished"]
+        below = False
+        for row in rows:
+            oid = str(row["id"])
+            if oid in vanished:
+                del vanished[oid]
                 self.apply(oid, row)
-            elif self.is_unseen(row):
-                continue
-            elif row.get("status") in OPEN_STATUSES:
-                if oid not in self.closed and self.appeared_late(row):
-                    # Listed more than overlap_seconds after its creation time, so the walk
-                    # had already passed it: it is new all the same.
-                    self.on_created(row)
-                else:
-                    # Back in an open status, e.g. an error order Ingram fixed after the
-                    # sensor stopped watching it.
-                    self.reopened(oid, row)
-        vanished = sorted(oid for oid, entry in self.open.items()
-                          if entry[0] in complete and oid not in observed)
-        self.stats["vanished"] = len(vanished)
-        unresolved = self.resolve(vanished) if vanished else 0
-        self.state.save("head")
-        return unresolved
+            ts = created_at(row)
+            if ts is not None and ts < cur["from"]:
+                below = True
+        # Terminal lists only grow (rows shift down), so a resumed offset re-reads at
+        # worst; an order it still misses is left to its GET.
+        cur["next"] += len(rows)
+        cur["total"] = total
+        left = self.covered(cur)
+        if below or at_end(rows, total, cur["next"], MAX_PAGE):
+            cur.update(i=cur["i"] + 1, next=0, total=None)
+            if cur["i"] >= len(TERMINAL_SWEEPS):
+                cur["gets"] = left
+                return
+        if not left:
+            cur["gets"] = []
+            return
+        if self.sweep_pages_left(cur) >= len(left):
+            cur["gets"] = left
 
-    def resolve(self, vanished):
-        unresolved = set(vanished)
-        if len(unresolved) > VANISHED_GET_LIMIT:
-            self.sweep_terminal(unresolved)
-        for done, oid in enumerate(sorted(unresolved)):
-            if not self.budget.allows(1):
-                # Still open in the state: the next poll asks again.
-                return len(unresolved) - done
+    def get_one(self, cur):
+        while cur["gets"]:
+            oid = cur["gets"].pop(0)
+            if oid not in self.pending["vanished"] or oid not in self.open:
+                continue
+            del self.pending["vanished"][oid]
             self.stats["detail_gets"] += 1
             try:
                 row = self.client.get(self.client.path("/orders/{id}", id=oid))
@@ -367,36 +673,10 @@ class OrderWatcher(object):
                 self.ctx.log.warning("order %s is gone (404); no longer watched", oid)
                 self.open.pop(oid, None)
                 self.state.save(self.open.part_of(oid))
-                continue
+                return
             if isinstance(row, dict) and row.get("status"):
                 self.apply(oid, row)
-        return 0
-
-    def sweep_terminal(self, unresolved):
-        oldest = min(self.open[oid][2] or 0 for oid in unresolved)
-        cap = max(1, int(math.ceil(len(unresolved) / 3.0)))
-        for status in FINAL_STATUSES + (ERROR,):
-            params = {"status": status, "creationTimeFrom": time_filter(oldest)}
-            offset, pages = 0, 0
-            while unresolved and pages < cap and self.budget.allows(1):
-                rows, total = fetch_list_page(self.client, "/orders", params, offset,
-                                              MAX_PAGE, self.budget)
-                pages += 1
-                self.stats["sweep_pages"] += 1
-                below = False
-                for row in rows:
-                    oid = str(row["id"])
-                    if oid in unresolved:
-                        unresolved.discard(oid)
-                        self.apply(oid, row)
-                    ts = created_at(row)
-                    if ts is not None and ts < oldest:
-                        below = True
-                offset += len(rows)
-                if below or at_end(rows, total, offset, MAX_PAGE):
-                    break
-            if not unresolved:
-                return
+            return
 
     def apply(self, oid, row):
         """Compares a fresh row with the stored entry; dispatches on a difference."""

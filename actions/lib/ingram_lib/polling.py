@@ -49,10 +49,10 @@ from st2reactor.sensor.base import PollingSensor
 
 from . import PACK
 from .config import account_names, config_value, marketplace_settings
-from .errors import BadResponse, ConfigError, IngramMicroError
+from .errors import BadResponse, BudgetExhausted, ConfigError, IngramMicroError, \
+    PayloadRejected, StateTooLarge
 from .marketplace import MarketplaceClient
-from .sensor_state import Lease, StateParts, StateStore, StateTooLarge
-from .trigger_payloads import PayloadRejected
+from .sensor_state import Lease, StateParts, StateStore
 # Where the sensors import them from.
 from .times import iso_utc, parse_time, utc_date  # noqa: F401
 
@@ -63,15 +63,11 @@ COMMON_DEFAULTS = {
     "max_requests_per_poll": 20,
     "single_active": False,
 }
+# Parts that say where a sweep stands; written after the parts they describe.
+POSITION_PARTS = ("head", "meta")
 # A lease outlives this many poll intervals (plus slack for a poll slowed by retries).
 LEASE_INTERVALS = 3
 LEASE_SLACK = 60
-
-
-class BudgetExhausted(IngramMicroError):
-    """This poll has used its share of the API's rate budget; the next poll goes on."""
-
-    kind = "budget_exhausted"
 
 
 class RequestBudget(object):
@@ -140,6 +136,18 @@ class PollContext(object):
         self.settings = settings
         self.now = now
         self.dispatched = 0
+        self.lag = {}
+
+    def report_lag(self, sweep, polls_needed, polls_behind=0, pending=0):
+        """What one kind of work (``sweep``) still needs: ``polls_needed`` polls for its
+        current pass at this budget, ``polls_behind`` polls it has already been running
+        (0 when it finished in this poll), ``pending`` rows or orders not yet looked at.
+
+        The base logs a warning when a sweep is behind and shows it in ``last_poll``,
+        which the runner's ``sensor`` command prints.
+        """
+        self.lag[sweep] = {"polls_needed": int(polls_needed),
+                           "polls_behind": int(polls_behind), "pending": int(pending)}
 
     def dispatch(self, trigger, payload, *parts):
         self.state.dispatch(self.sensor.sensor_service, trigger, payload, *parts)
@@ -249,6 +257,7 @@ class IngramPollingSensor(PollingSensor):
     def _poll_one(self, account, settings):
         outcome = {"ok": False, "requests": 0, "dispatched": 0, "error": None}
         ctx = None
+        flushed = False
         try:
             client = self.client(account)
             budget = RequestBudget(client.transport, settings["max_requests_per_poll"])
@@ -256,6 +265,10 @@ class IngramPollingSensor(PollingSensor):
             state = StateParts(store, self.STATE_PARTS)
             ctx = PollContext(self, account, client, state, budget, settings, self.clock())
             self.poll_account(ctx)
+            # What changed is written once, the position (head or meta) last: a crash
+            # between two writes then re-reads rows rather than skipping them.
+            state.flush(*[p for p in POSITION_PARTS if p in state.values])
+            flushed = True
             outcome["ok"] = True
         except BudgetExhausted as exc:
             outcome["ok"] = True
@@ -280,10 +293,31 @@ class IngramPollingSensor(PollingSensor):
         except Exception as exc:
             outcome["error"] = repr(exc)
             self.log.exception("account %s: poll failed unexpectedly", account)
+        if ctx is not None and not flushed:
+            self._keep_accepted(account, ctx.state)
         if ctx is not None:
             outcome["requests"] = ctx.budget.used
             outcome["dispatched"] = ctx.dispatched
+            outcome["lag"] = dict(ctx.lag)
+            self._warn_lag(account, ctx.lag, ctx.budget.limit)
         self.last_poll[account] = outcome
+
+    def _keep_accepted(self, account, state):
+        try:
+            state.write_accepted()
+        except Exception as exc:
+            self.log.error("account %s: events dispatched in this poll could not be "
+                           "checkpointed (%s); they will be dispatched again", account, exc)
+
+    def _warn_lag(self, account, lag, limit):
+        for sweep, numbers in sorted(lag.items()):
+            if numbers["polls_behind"] > 0:
+                self.log.warning(
+                    "account %s: %s is behind: %d poll(s) into a pass that needs %d at %d "
+                    "requests per poll, %d pending; changes there are reported up to %d "
+                    "poll(s) late", account, sweep, numbers["polls_behind"],
+                    numbers["polls_needed"], limit, numbers["pending"],
+                    max(numbers["polls_needed"], numbers["polls_behind"]))
 
     def cleanup(self):
         if self._lease is not None:

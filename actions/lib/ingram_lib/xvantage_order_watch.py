@@ -15,13 +15,22 @@ in the last two days are searched, and each such order is also searched by numbe
 State is one small record per order (fingerprint, date, statuses), spread over sixteen
 datastore values by a hash of the order number. The value holding an order is written right
 after its trigger is dispatched, so a restart neither repeats nor loses an event (a crash
-between dispatch and write repeats that one event: at-least-once, never lost). Changes that
-fire nothing are written once per search page.
+between dispatch and write repeats that one event: at-least-once, never lost). Everything
+else is written once, at the end of the poll, and only the values that changed: the order
+values first, then ``meta`` with the page the sweep goes on from. A quiet poll whose sweep
+fits in it writes nothing; a restart goes on from the last poll's page.
+
+Rows that shift between pages while a sweep spans polls (the search is newest first, so a
+new order pushes the others one place on) are read twice, which the fingerprint makes
+harmless, or -- when older orders leave the window at the front of an oldest-first
+answer -- missed by this sweep and read by the next one: an order's change is reported one
+sweep late at worst, never lost and never twice.
 """
 
 import calendar
 import hashlib
 import json
+import math
 import time
 from collections import deque
 
@@ -193,7 +202,10 @@ def changes(previous, row, lines):
 
 
 STATE_PARTS = dict({"meta": {"baselined": False, "next_page": 1, "baseline_started": None,
-                             "recent_at": None, "refused_filters": []}},
+                             "recent_at": None, "refused_filters": [],
+                             # polls the current sweep has run so far; orders in the window
+                             # as the last page read counted them (for the lag estimate).
+                             "sweep_polls": 0, "records": None}},
                    **bucket_parts("orders"))
 
 
@@ -218,9 +230,10 @@ class XvantageOrderWatcher(object):
         # Orders whose row this poll matched their stored fingerprint: their lines can be
         # read as a baseline without hiding a change.
         self.unchanged = []
-        self.dirty = set()
         self.stats = {"pages": 0, "rows": 0, "created": 0, "changed": 0, "details": 0,
                       "deferred": 0, "sweep_complete": False}
+        self._meta_before = json.dumps(self.meta, sort_keys=True)
+        self.sweep_pages = 0
 
     def record(self, number):
         return self.state[bucket(number)].get(number)
@@ -233,18 +246,18 @@ class XvantageOrderWatcher(object):
 
     def _store(self, number, record):
         self.state[bucket(number)][number] = record
-        self.dirty.add(bucket(number))
+        self.state.mark(bucket(number))
 
-    def _checkpoint(self, *parts):
-        """Writes ``parts`` and every part changed silently (without a trigger) so far.
+    def _forget(self, number):
+        del self.state[bucket(number)][number]
+        self.state.mark(bucket(number))
 
-        Silent changes are written once per page, not per order: losing them in a crash
-        only means recomputing them, as no trigger depends on them.
-        """
-        todo = sorted(set(parts) | self.dirty)
-        if todo:                    # StateParts.save() with no names writes every part
-            self.state.save(*todo)
-        self.dirty = set()
+    def _flush(self):
+        """Writes each changed part once: silent changes (without a trigger) can be lost in
+        a crash only together with the sweep position after them, so they are read again."""
+        if json.dumps(self.meta, sort_keys=True) != self._meta_before:
+            self.state.mark("meta")
+        self.state.flush("meta")
 
     def _take(self, endpoint):
         # Two spare requests: a token refresh and a retry also count against the poll.
@@ -255,6 +268,7 @@ class XvantageOrderWatcher(object):
     def poll(self):
         if self.limiter.paused_for() > 0:
             self.stats["paused"] = round(self.limiter.paused_for(), 1)
+            self._report_lag()
             return self.stats
         try:
             # The cadenced checks go first: they are small and bounded, and a large sweep
@@ -269,7 +283,45 @@ class XvantageOrderWatcher(object):
             self.stats["rate_limited"] = wait
             self.ctx.log.warning("Xvantage rate limit hit for account %s; pausing %.0f s",
                                  self.ctx.account, wait)
+        except Exception:
+            # What this poll read is kept, so the next one goes on from there; a failure to
+            # write it must not hide why the poll stopped.
+            try:
+                self._end_poll()
+            except Exception as exc:
+                self.ctx.log.warning("account %s: sensor state not written after a failed "
+                                     "poll: %s", self.ctx.account, exc)
+            raise
+        self._end_poll()
         return self.stats
+
+    def _end_poll(self):
+        if self.sweep_pages and not self.stats["sweep_complete"]:
+            self.meta["sweep_polls"] = int(self.meta.get("sweep_polls") or 0) + 1
+        self._report_lag()
+        self._flush()
+
+    def pages_per_poll(self):
+        """Search pages one poll can read: the page cap, the request budget (two requests
+        are kept spare) and the per-minute rate over one poll interval."""
+        interval = float(self.settings.get("poll_interval") or 60)
+        rate = int(self.limiter.per_minute * max(1.0, interval) / 60.0)
+        return max(1, min(int(self.settings["max_search_pages_per_poll"]),
+                          self.ctx.budget.limit - 1, rate))
+
+    def _report_lag(self):
+        records = self.meta.get("records")
+        if records is None:
+            return
+        pages = max(1, int(math.ceil(records / float(self.page_size))))
+        needed = int(math.ceil(pages / float(self.pages_per_poll())))
+        if self.stats["sweep_complete"]:
+            behind, pending = 0, 0
+        else:
+            behind = int(self.meta.get("sweep_polls") or 0)
+            done = (int(self.meta.get("next_page") or 1) - 1) * self.page_size
+            pending = max(0, records - done)
+        self.ctx.report_lag("xvantage_order_sweep", needed, behind, pending)
 
     def _sweep(self):
         window = int(self.settings["window_days"])
@@ -284,22 +336,28 @@ class XvantageOrderWatcher(object):
         while self.stats["pages"] < max_pages and self._take(SEARCH):
             result = self.client.search_page(filters, page, self.page_size)
             self.stats["pages"] += 1
+            self.sweep_pages += 1
             for row in result["orders"]:
                 self.stats["rows"] += 1
                 self._consider(row)
             last = last_page(result, page, self.page_size)
+            if result.get("recordsFound") is not None:
+                self.meta["records"] = int(result["recordsFound"])
+            elif last or self.meta.get("records") is None or \
+                    page * self.page_size > self.meta["records"]:
+                # No count sent: what was read so far is the best estimate.
+                self.meta["records"] = (page - 1) * self.page_size + len(result["orders"])
             self.meta["next_page"] = 1 if last else page + 1
             if last:
                 self.stats["sweep_complete"] = True
+                self.meta["sweep_polls"] = 0
                 if not self.meta.get("baselined"):
                     # The sweep just read everything: the next ship-date search is due
                     # one interval later.
                     self.meta["recent_at"] = self.now
                 self.meta["baselined"] = True
                 self._expire()
-                self._checkpoint("meta")
                 return
-            self._checkpoint("meta")
             page += 1
 
     def _consider(self, row):
@@ -347,8 +405,15 @@ class XvantageOrderWatcher(object):
         self._store(number, record)
         if trigger is None:
             return
-        self.ctx.dispatch(trigger, payload, bucket(number))
-        self.dirty.discard(bucket(number))
+        try:
+            self.ctx.dispatch(trigger, payload, bucket(number))
+        except Exception:
+            # Not out: no later write may record it as reported.
+            if previous is None:
+                self.state[bucket(number)].pop(number, None)
+            else:
+                self.state[bucket(number)][number] = previous
+            raise
         self.stats["created" if trigger == CREATED_TRIGGER else "changed"] += 1
 
     def _placed_since_baseline(self, row):
@@ -412,12 +477,10 @@ class XvantageOrderWatcher(object):
                     if number and self.record(str(number)) is not None:
                         self.stats["rows"] += 1
                         self._consider(row)
-                self._checkpoint()
                 if last_page(result, page, self.page_size) or page >= RECENT_PAGES:
                     break
                 page += 1
         self.meta["recent_at"] = self.now
-        self._checkpoint("meta")
 
     def _recheck_stale(self):
         """Unfinished orders older than the window are searched by number, a few per poll,
@@ -447,8 +510,7 @@ class XvantageOrderWatcher(object):
             if not rows:
                 self.ctx.log.info("order %s is no longer found by order search; forgetting "
                                   "it", number)
-                del self.state[bucket(number)][number]
-                self.dirty.add(bucket(number))
+                self._forget(number)
                 continue
             self.stats["stale_checked"] = self.stats.get("stale_checked", 0) + 1
             self._consider(rows[0])
@@ -456,7 +518,6 @@ class XvantageOrderWatcher(object):
             if record is not None and record.get("fp") == fingerprint(rows[0]):
                 # Not when details were deferred: the change is looked at next poll.
                 self._store(number, dict(record, checked_at=self.now))
-        self._checkpoint()
 
     def _details(self, number):
         """Normalised details; False when the budget is spent (the order is looked at again
@@ -493,7 +554,6 @@ class XvantageOrderWatcher(object):
                     raise
                 lines = {}
             self._store(number, dict(self.record(number), lines=lines))
-        self._checkpoint()
 
     def _expire(self):
         """Bounded state: compact finished orders, forget finished ones out of the search
@@ -509,8 +569,7 @@ class XvantageOrderWatcher(object):
                 if keep_stale and not record.get("terminal_at"):
                     stale.append((placed, number))
                     continue
-                del self.state[bucket(number)][number]
-                self.dirty.add(bucket(number))
+                self._forget(number)
                 continue
             terminal_at = record.get("terminal_at")
             if terminal_at and self.now - terminal_at > forget_after and (
@@ -526,8 +585,7 @@ class XvantageOrderWatcher(object):
             stale.sort()
             dropped = stale[:len(stale) - limit]
             for _, number in dropped:
-                del self.state[bucket(number)][number]
-                self.dirty.add(bucket(number))
+                self._forget(number)
             self.ctx.log.warning(
                 "%d unfinished order(s) older than the window exceed max_stale_orders (%d); "
                 "the oldest are no longer watched", len(dropped), limit)
