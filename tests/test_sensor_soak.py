@@ -15,7 +15,8 @@ import pytest
 
 from emulator.marketplace import orders as emu_orders
 
-from sensor_support import make_sensor, place, poll, sensor_config, settle
+from ratelimit_support import LimitedGateway
+from sensor_support import place, poll, sensor_config, settle
 
 ROUNDS = 40
 NEW_PER_ROUND = 13
@@ -78,15 +79,21 @@ def mutate(emulator, rng, before):
         order["statusCode"] = "LO" if order.get("statusCode") != "LO" else "AS"
 
 
+@pytest.fixture
+def gateway(emulator):
+    # The Marketplace gateway's own limit (60 calls a minute per key) is on throughout.
+    return LimitedGateway(emulator)
+
+
 @pytest.mark.slow
 def test_every_order_event_is_dispatched_exactly_once_under_faults(
-        server, emulator, datastore):
+        server, emulator, datastore, gateway):
     rng = random.Random(7)
     emulator.clock.freeze()
     config = sensor_config(server, read_timeout=0.15, connect_timeout=1,
                            sensors={"max_requests_per_poll": 30,
                                     "orders": {"error_sweep_interval": 0}})
-    sensor, service = make_sensor("order_sensor", config, datastore, emulator)
+    sensor, service = gateway.start("order_sensor", config, datastore)
     poll(sensor, service)
     before = snapshot(emulator)
 
@@ -112,7 +119,7 @@ def test_every_order_event_is_dispatched_exactly_once_under_faults(
         if round_no == ROUNDS // 2:
             # A restart: a new sensor instance on the same datastore.
             sensor.cleanup()
-            sensor, service = make_sensor("order_sensor", config, datastore, emulator)
+            sensor, service = gateway.start("order_sensor", config, datastore)
             restarted = True
         seen += [(round_no,) + e for e in seen_events(catch_up(sensor, service))]
 

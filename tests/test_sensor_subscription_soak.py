@@ -12,7 +12,8 @@ import pytest
 
 from emulator.marketplace import subscriptions as emu_subs
 
-from sensor_support import make_sensor, poll, sensor_config
+from ratelimit_support import LimitedGateway
+from sensor_support import poll, sensor_config
 
 ROUNDS = 24
 HORIZON = 20
@@ -41,9 +42,15 @@ def catch_up(sensor, service, datastore, limit=60):
     raise AssertionError("no full cycle: %r" % sensor.last_poll)
 
 
+@pytest.fixture
+def gateway(emulator):
+    # The Marketplace gateway's own limit (60 calls a minute per key) is on throughout.
+    return LimitedGateway(emulator)
+
+
 @pytest.mark.slow
 def test_subscription_events_are_dispatched_exactly_once_under_faults(
-        server, emulator, datastore):
+        server, emulator, datastore, gateway):
     rng = random.Random(3)
     emulator.clock.freeze()
     state = emulator.marketplace.state
@@ -58,7 +65,7 @@ def test_subscription_events_are_dispatched_exactly_once_under_faults(
 
     config = sensor_config(server, read_timeout=0.15, sensors={
         "max_requests_per_poll": 5, "subscriptions": {"expiry_horizon_days": HORIZON}})
-    sensor, service = make_sensor("subscription_sensor", config, datastore, emulator)
+    sensor, service = gateway.start("subscription_sensor", config, datastore)
     expected = collections.Counter()
     seen = collections.Counter()
 
@@ -103,7 +110,7 @@ def test_subscription_events_are_dispatched_exactly_once_under_faults(
         before = after
         if round_no == ROUNDS // 2:
             sensor.cleanup()
-            sensor, service = make_sensor("subscription_sensor", config, datastore, emulator)
+            sensor, service = gateway.start("subscription_sensor", config, datastore)
         record(round_no, catch_up(sensor, service, datastore))
 
     kinds = collections.Counter(k[1] for k in expected.elements())

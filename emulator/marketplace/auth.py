@@ -17,11 +17,18 @@ INVALID_KEY = ("Access denied due to invalid subscription key. Make sure to prov
 class Credentials(object):
     def __init__(self, username="emulator.API", password="emulator-password",
                  subscription_key="0123456789abcdef0123456789abcdef",
-                 marketplaces=("us", "ca", "uk", "nl", "de", "fr", "au", "nz", "se", "br")):
+                 marketplaces=("us", "ca", "uk", "nl", "de", "fr", "au", "nz", "se", "br"),
+                 other_keys=()):
         self.username = username
         self.password = password
         self.subscription_key = subscription_key
         self.marketplaces = tuple(marketplaces)
+        # Further valid keys, as if the reseller had more than one API subscription (each
+        # has its own rate-limit window).
+        self.other_keys = tuple(other_keys)
+
+    def valid_key(self, key):
+        return key == self.subscription_key or key in self.other_keys
 
 
 class TokenAuthority(object):
@@ -37,7 +44,7 @@ class TokenAuthority(object):
         key = request.headers.get("X-Subscription-Key")
         if not key:
             raise HttpError(401, MISSING_KEY, body={"statusCode": 401, "message": MISSING_KEY})
-        if key != self.credentials.subscription_key:
+        if not self.credentials.valid_key(key):
             raise HttpError(401, INVALID_KEY, body={"statusCode": 401, "message": INVALID_KEY})
 
     def issue(self, request):
