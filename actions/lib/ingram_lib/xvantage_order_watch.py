@@ -337,9 +337,18 @@ class XvantageOrderWatcher(object):
             result = self.client.search_page(filters, page, self.page_size)
             self.stats["pages"] += 1
             self.sweep_pages += 1
+            deferred, details = self.stats["deferred"], self.stats["details"]
             for row in result["orders"]:
                 self.stats["rows"] += 1
                 self._consider(row)
+            if self.stats["deferred"] > deferred and self.stats["details"] > details:
+                # Orders on this page still wait for their details: read the page again
+                # next poll instead of leaving them to the next sweep, so a burst of new
+                # orders is not starved by the sweep. (Only while details progress: a
+                # budget too small for any detail read must not stop the sweep.)
+                self.meta["next_page"] = page
+                self.stats["held"] = self.stats.get("held", 0) + 1
+                return
             last = last_page(result, page, self.page_size)
             if result.get("recordsFound") is not None:
                 self.meta["records"] = int(result["recordsFound"])
