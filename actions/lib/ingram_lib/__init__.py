@@ -6,4 +6,4 @@ default StackStorm install gives sensors only ``sensors/``.
 """
 
 PACK = "ingram_micro"
-__version__ = "0.7.0"
+__version__ = "0.8.0"

@@ -17,8 +17,11 @@ and implements ``poll_account(ctx)``; the base does the rest:
 
 ``ctx`` (a ``PollContext``) carries ``account``, ``client``, ``state`` (a
 ``sensor_state.StateParts`` over ``STATE_PARTS``), ``budget`` (a ``RequestBudget``),
-``settings`` and ``now``; ``ctx.dispatch(trigger, payload, *parts)`` dispatches and then
-checkpoints the named state parts. Example::
+``settings`` and ``now``; ``ctx.dispatch(trigger, payload, *parts)`` dispatches and records
+the named state parts, which the base writes once at the end of the poll (the position
+parts ``head``/``meta`` last) -- or, when the poll fails, as they stood at the last accepted
+dispatch; ``ctx.state.mark(part)`` records a change made without a dispatch, and
+``ctx.report_lag(...)`` how far the sensor's sweeps are behind. Example::
 
     import _ingram_path  # noqa: F401
     from ingram_lib.polling import IngramPollingSensor, fetch_list_page
