@@ -39,3 +39,22 @@ def test_trigger_lines_name_the_object_and_the_change():
         "account": "default", "id": "9", "name": "Office 365 E3", "status": "active",
         "expirationDate": "2026-12-01", "days_left": 9})
     assert expiring.endswith("Office 365 E3: expires 2026-12-01 (in 9 days)")
+
+
+def test_sensor_command_prints_how_far_a_sweep_is_behind(server, emulator, tmp_path, capsys,
+                                                        caplog):
+    # 1 000 Xvantage orders in the window at 4 pages of 100 a poll: a sweep of 3 polls.
+    now = emulator.clock.now()
+    emulator.xvantage.bulk_create(1000, start=now - 5 * 86400, end=now - 60, prefix="LAG")
+    config = emulator_config(server.url, region=emulator.marketplace.region)
+    config["sensors"] = {"xvantage_orders": {"max_search_pages_per_poll": 4}}
+    path = tmp_path / "ingram_micro.yaml"
+    path.write_text(yaml.safe_dump(config))
+    argv = ["--config", str(path), "--datastore", ":memory:", "sensor",
+            "xvantage_order_sensor", "--polls", "2", "--interval", "0"]
+    assert main(argv) == 0
+    err = capsys.readouterr()[1]
+    assert "    xvantage_order_sweep: pass needs 3 poll(s), 1 poll(s) behind, " in err
+    assert "    xvantage_order_sweep: pass needs 3 poll(s), 2 poll(s) behind, " in err
+    behind = [r.getMessage() for r in caplog.records if "is behind" in r.getMessage()]
+    assert behind and "xvantage_order_sweep" in behind[0]
