@@ -18,7 +18,6 @@ _ASCII_INT = re.compile(r"^[+-]?[0-9]+$")
 
 # A poll interval longer than this would spend most of an action's 600 s timeout asleep.
 MAX_POLL_INTERVAL = 300
-MIN_POLL_INTERVAL = 0.1
 # Longest free-text filter sent in a query string; longer ones make URLs that clients and
 # gateways refuse (httpx raises on URLs over 64 KB).
 MAX_TEXT_LENGTH = 1000
@@ -111,19 +110,6 @@ def positive_int(name, value, minimum=1, maximum=None):
 def max_items(name, value):
     """The ``max_items`` of a walk over every page: 1 to MAX_ITEMS."""
     return positive_int(name, value, 1, MAX_ITEMS)
-
-
-def seconds(name, value, minimum=MIN_POLL_INTERVAL, maximum=MAX_POLL_INTERVAL):
-    """A finite number of seconds within the bounds (a poll interval by default)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value):
-        raise ParameterError(name, "must be a number of seconds, got '%s'" % (_shown(value),))
-    if value < minimum or value > maximum:
-        raise ParameterError(name, "must be between %s and %s seconds, got %s"
-                             % (minimum, maximum, _shown(value)))
-    return value
 
 
 def _integer(value):

@@ -211,7 +211,7 @@ class MarketplaceClient(BearerTokenMixin):
                     "offset": pagination.get("offset", offset),
                     "limit": pagination.get("limit", limit), "truncated": truncated,
                     "next_offset": offset + len(rows) if truncated else None}
-        max_items = checks.positive_int("max_items", max_items, 1, limits.MAX_ITEMS)
+        max_items = checks.max_items("max_items", max_items)
         self.last_total = None
         rows, size, truncated = [], 0, False
         # Room for the envelope and for StackStorm's own fields around the result.

@@ -52,7 +52,7 @@ from st2reactor.sensor.base import PollingSensor
 
 from . import PACK
 from .config import account_names, config_value, marketplace_settings
-from .errors import BadResponse, BudgetExhausted, ConfigError, IngramMicroError, \
+from .errors import BudgetExhausted, ConfigError, IngramMicroError, \
     PayloadRejected, StateTooLarge
 from .marketplace import MarketplaceClient
 from .sensor_state import Lease, StateParts, StateStore
@@ -108,9 +108,7 @@ def fetch_list_page(client, path, params, offset, limit, budget=None):
         budget.require(1)
     query = dict(params or {})
     query.update(offset=offset, limit=limit)
-    body = client.get(path, query)
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise BadResponse("GET %s returned no list envelope (offset %d)" % (path, offset))
+    body = client.expect("list", client.get(path, query), path)
     pagination = body.get("pagination")
     total = pagination.get("total") if isinstance(pagination, dict) else None
     if not isinstance(total, int) or isinstance(total, bool):

@@ -13,10 +13,10 @@ import re
 import time
 import uuid
 
-from . import checks, limits, paths
+from . import checks, paths
 from . import xvantage_results as results
 from .bearer import BearerTokenMixin
-from .errors import (BadResponse, ConfigError, OutcomeUnknown, ParameterError, RequestError,
+from .errors import (BadResponse, ConfigError, OutcomeUnknown, RequestError,
                      answer_may_be_lost)
 from .http import RetryPolicy, Transport, decode_json, parse_retry_after
 from .redact import Redactor
@@ -330,7 +330,7 @@ class XvantageClient(BearerTokenMixin):
         The result order is undocumented and new orders can shift pages while we walk them,
         hence the de-duplication.
         """
-        max_items = checks.positive_int("max_items", max_items, 1, limits.MAX_ITEMS)
+        max_items = checks.max_items("max_items", max_items)
         seen, orders = set(), []
         page_number, records, pages = 1, None, 0
         truncated = False
@@ -434,14 +434,3 @@ def _query(params):
                 item = "true" if item else "false"
             out.append((key, item))
     return out
-
-
-def check_length(name, value, maximum):
-    """A string parameter within the spec's maxLength, or a ParameterError naming it."""
-    if value is None:
-        return None
-    text = str(value)
-    if len(text) > maximum:
-        raise ParameterError(name, "must be at most %d characters, got %d ('%s')"
-                             % (maximum, len(text), text))
-    return text
