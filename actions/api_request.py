@@ -1,4 +1,4 @@
-from ingram_lib import paths
+from ingram_lib.core import paths
 from ingram_lib.action import IngramAction
 
 

@@ -1,4 +1,4 @@
-from ingram_lib import checks
+from ingram_lib.core import checks
 from ingram_lib.action import IngramAction
 
 

@@ -1,6 +1,6 @@
-from ingram_lib import reports
+from ingram_lib.marketplace import reports
 from ingram_lib.action import IngramAction
-from ingram_lib.errors import ReportFailed
+from ingram_lib.core.errors import ReportFailed
 
 
 class DownloadReport(IngramAction):

@@ -1,5 +1,5 @@
 from ingram_lib.action import IngramAction
-from ingram_lib.reports import report_body
+from ingram_lib.marketplace.reports import report_body
 
 
 class ScheduleReport(IngramAction):

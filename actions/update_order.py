@@ -1,6 +1,6 @@
-from ingram_lib import checks
+from ingram_lib.core import checks
 from ingram_lib.action import IngramAction
-from ingram_lib.errors import OutcomeUnknown, ParameterError, RequestError, \
+from ingram_lib.core.errors import OutcomeUnknown, ParameterError, RequestError, \
     answer_may_be_lost
 
 

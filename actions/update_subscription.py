@@ -1,7 +1,7 @@
-from ingram_lib import checks
+from ingram_lib.core import checks
 from ingram_lib.action import IngramAction
-from ingram_lib.errors import ParameterError
-from ingram_lib.subscriptions import price_updates
+from ingram_lib.core.errors import ParameterError
+from ingram_lib.marketplace.subscriptions import price_updates
 
 
 class UpdateSubscription(IngramAction):

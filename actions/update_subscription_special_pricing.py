@@ -1,5 +1,5 @@
 from ingram_lib.action import IngramAction
-from ingram_lib.subscriptions import price_updates
+from ingram_lib.marketplace.subscriptions import price_updates
 
 
 class UpdateSubscriptionSpecialPricing(IngramAction):

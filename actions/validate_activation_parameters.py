@@ -1,6 +1,6 @@
 from ingram_lib.action import IngramAction
-from ingram_lib.errors import ActionFailed
-from ingram_lib.orders import OrderDesk
+from ingram_lib.core.errors import ActionFailed
+from ingram_lib.marketplace.orders import OrderDesk
 
 
 class ValidateActivationParameters(IngramAction):

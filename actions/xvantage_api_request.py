@@ -1,5 +1,5 @@
-from ingram_lib import paths
-from ingram_lib import xvantage_results as results
+from ingram_lib.core import paths
+from ingram_lib.xvantage import results
 from ingram_lib.action import IngramAction
 
 

@@ -1,5 +1,5 @@
-from ingram_lib import checks
-from ingram_lib import xvantage_requests as req
+from ingram_lib.core import checks
+from ingram_lib.xvantage import orders as req
 from ingram_lib.action import IngramAction
 
 

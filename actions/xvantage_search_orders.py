@@ -1,4 +1,4 @@
-from ingram_lib import xvantage_requests as req
+from ingram_lib.xvantage import orders as req
 from ingram_lib.action import IngramAction
 
 

@@ -103,8 +103,8 @@ def runner_requests(url, runs=5, customer_id="1000001", datastore=None):
 # -- (b) pagination -----------------------------------------------------------------------
 
 def client_for(url):
-    from ingram_lib.config import marketplace_settings
-    from ingram_lib.marketplace import MarketplaceClient
+    from ingram_lib.core.config import marketplace_settings
+    from ingram_lib.marketplace.client import MarketplaceClient
     from runner import config as pack_config
     from runner.emulated import emulator_config
     return MarketplaceClient(marketplace_settings(pack_config.prepare(emulator_config(url))))

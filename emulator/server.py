@@ -1,7 +1,6 @@
 """The emulator process: HTTP plumbing, API dispatch, faults, control endpoints."""
 
 import collections
-import json
 import logging
 import threading
 import uuid
@@ -10,13 +9,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from .clock import Clock
 from .faults import FaultInjector
 from .http import HttpError, Request, Response
+from .marketplace import MarketplaceApp
+from .router import Router
+from .xvantage import XvantageApp
 
 log = logging.getLogger("emulator")
 
-HTML_MAINTENANCE = ("<html><head><title>Scheduled maintenance</title></head><body><h1>We will "
-                    "be back soon</h1></body></html>")
-HTML_504 = ("<html><head><title>504 Gateway Time-out</title></head><body><center>"
-            "<h1>504 Gateway Time-out</h1></center><hr><center>nginx</center></body></html>")
+# Where the control endpoints live: ``/_emulator/faults``, ``/_emulator/<api>/...``.
+CONTROL = "/_emulator"
 
 
 class Emulator(object):
@@ -33,17 +33,14 @@ class Emulator(object):
         self._received = collections.deque(maxlen=1000)
         self._lock = threading.Lock()
         self.stopping = threading.Event()
-        self.apps = []
-        from .marketplace import MarketplaceApp
         self.marketplace = MarketplaceApp(self.clock, **(marketplace_options or {}))
-        self.apps.append(self.marketplace)
-        try:
-            from .xvantage import XvantageApp
-        except ImportError:
-            self.xvantage = None
-        else:
-            self.xvantage = XvantageApp(self.clock, **(xvantage_options or {}))
-            self.apps.append(self.xvantage)
+        self.xvantage = XvantageApp(self.clock, **(xvantage_options or {}))
+        # Each app serves the paths its ``match`` accepts and owns /_emulator/<app.api>/...
+        self.apps = [self.marketplace, self.xvantage]
+        self.controls = Router()
+        self._register_controls(self.controls.under(CONTROL))
+        for app in self.apps:
+            app.register_controls(self.controls.under(CONTROL + "/" + app.api))
 
     def request_count(self, api=None, method=None, route=None):
         with self._lock:
@@ -71,8 +68,8 @@ class Emulator(object):
             self.counts.clear()
 
     def handle(self, request):
-        """Returns ``(response, fault)``; the caller applies the fault's timing."""
-        if request.path.startswith("/_emulator/"):
+        """Returns ``(response, fault)``; the caller lets the fault release the answer."""
+        if request.path.startswith(CONTROL + "/"):
             return self._control(request), None
         with self._lock:
             self._received.append((request.method, request.path))
@@ -83,60 +80,75 @@ class Emulator(object):
             request.route = app.router.template(subpath)
             self.journal.append(request)
             fault = self.faults.pick(app.api, request.method, request.path)
-            if fault is not None and fault.kind == "status" and fault.body is not None:
-                # An odd answer with a given body looks the same whichever API sends it.
-                response = Response(fault.status, fault.body, headers=fault.headers())
-            elif fault is not None and fault.kind == "status":
-                response = app.fault_response(request, fault)
-            else:
-                try:
-                    response = app.handle(request, subpath)
-                except HttpError as exc:
-                    response = app.error_response(request, exc)
-                except Exception as exc:  # a bug in the emulator must not kill the server
-                    log.exception("emulator handler failed")
-                    response = app.error_response(request, HttpError(500, repr(exc)))
-                if fault is not None and fault.kind == "html504":
-                    response = Response(504, HTML_504, content_type="text/html")
-                elif fault is not None and fault.kind == "html200":
-                    response = Response(200, HTML_MAINTENANCE, content_type="text/html")
-                elif fault is not None and fault.kind == "empty200":
-                    response = Response(200, b"")
+            response = None if fault is None else fault.answer(app, request)
+            if response is None:
+                response = self._run(app, request, subpath)
+                if fault is not None:
+                    response = fault.alter(response)
             with self._lock:
                 self.counts[(app.api, request.method, request.route or request.path)] += 1
             return response, fault
         return Response(404, {"message": "no API at %s" % request.path}), None
 
-    # -- control endpoints ----------------------------------------------------------------
+    @staticmethod
+    def _run(app, request, subpath):
+        try:
+            return app.handle(request, subpath)
+        except HttpError as exc:
+            return app.error_response(request, exc)
+        except Exception as exc:  # a bug in the emulator must not kill the server
+            log.exception("emulator handler failed")
+            return app.error_response(request, HttpError(500, repr(exc)))
 
-    def _control(self, request):
-        path = request.path[len("/_emulator"):]
-        body = request.json() or {}
-        if path == "/faults" and request.method == "POST":
-            return Response(201, self.faults.add(**body).describe())
-        if path == "/faults" and request.method == "DELETE":
+    # -- control endpoints: /_emulator/... ------------------------------------------------
+
+    def _register_controls(self, controls):
+        def add_fault(request, body):
+            try:
+                fault = self.faults.add(**body)
+            except (TypeError, ValueError) as exc:
+                raise HttpError(400, str(exc))
+            return Response(201, fault.describe())
+
+        def clear_faults(request, body):
             self.faults.clear()
             return Response(204)
-        if path == "/faults":
-            return Response(200, self.faults.list())
-        if path == "/clock" and request.method == "POST":
+
+        def advance_clock(request, body):
             self.clock.advance(float(body.get("advance", 0)))
             return Response(200, {"now": self.clock.iso()})
-        if path == "/clock":
-            return Response(200, {"now": self.clock.iso(), "epoch": self.clock.now()})
-        if path == "/requests" and request.method == "DELETE":
+
+        def clear_requests(request, body):
             self.reset_counts()
             return Response(204)
-        if path == "/requests":
+
+        def list_requests(request, body):
             with self._lock:
                 rows = [{"api": a, "method": m, "route": r, "count": n}
                         for (a, m, r), n in sorted(self.counts.items())]
             return Response(200, {"total": sum(r["count"] for r in rows), "routes": rows})
-        for app in self.apps:
-            answer = app.control(request, path, body)
-            if answer is not None:
-                return answer
-        return Response(404, {"message": "unknown control endpoint %s" % path})
+
+        controls.add("POST", "/faults", add_fault)
+        controls.add("DELETE", "/faults", clear_faults)
+        controls.add("GET", "/faults", lambda request, body: Response(200, self.faults.list()))
+        controls.add("POST", "/clock", advance_clock)
+        controls.add("GET", "/clock", lambda request, body: Response(
+            200, {"now": self.clock.iso(), "epoch": self.clock.now()}))
+        controls.add("DELETE", "/requests", clear_requests)
+        controls.add("GET", "/requests", list_requests)
+
+    def _control(self, request):
+        path = request.path[len(CONTROL):]
+        if not self.controls.has(request.path):
+            return Response(404, {"message": "unknown control endpoint %s" % path})
+        try:
+            body = request.json() or {}
+            return self.controls.dispatch(request, request.path, body)
+        except ValueError as exc:  # a body that is not JSON
+            return Response(400, {"message": str(exc)})
+        except HttpError as exc:
+            body = {"message": exc.message} if exc.body is None else exc.body
+            return Response(exc.status, body, headers=exc.headers)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -156,10 +168,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         request = Request(self.command, path, query, self.headers.items(), body)
         response, fault = emulator.handle(request)
-        if fault is not None and fault.kind in ("slow", "timeout"):
-            # Interruptible, so stopping the server never waits on a hung answer.
-            emulator.stopping.wait(fault.delay or 30.0)
-        if fault is not None and fault.kind == "drop":
+        if fault is not None and not fault.release(emulator.stopping):
             self.close_connection = True
             return
         payload = response.encode()
@@ -230,7 +239,3 @@ class EmulatorServer(object):
 
     def __exit__(self, *exc):
         self.stop()
-
-
-def dumps(obj):
-    return json.dumps(obj, indent=2, sort_keys=True)

@@ -57,7 +57,7 @@ def field_schema(object_schema, name):
 
 def validate(raw, schema):
     """Raises ``ConfigValidationError`` naming the field where st2 would refuse ``raw``."""
-    errors, _ = pack_module("trigger_payloads").mirror_errors(
+    errors, _ = pack_module("core.payloads").mirror_errors(
         raw, {"type": "object", "properties": schema, "additionalProperties": True})
     error = best_match(errors)
     if error is not None:

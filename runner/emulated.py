@@ -1,6 +1,8 @@
 """The pack config that points at the local emulator, and finding or starting one."""
 
+import os
 import socket
+import sys
 from urllib.parse import urlparse
 
 DEFAULT_URL = "http://127.0.0.1:8470"
@@ -53,3 +55,24 @@ class EmbeddedEmulator(object):
     def __exit__(self, *exc):
         if self.server is not None:
             self.server.stop()
+
+
+def _python():
+    """How the person probably started this interpreter: ``.venv/bin/python`` in a checkout."""
+    relative = os.path.relpath(sys.executable)
+    return relative if not relative.startswith("..") and " " not in relative else "python"
+
+
+def embedded_notice(requested, actual):
+    """What a run on an embedded emulator tells the person: it started fresh, it is gone
+    when the run ends, and how to keep one that outlives runs."""
+    parsed = urlparse(requested)
+    port = parsed.port or 80
+    start = "%s -m emulator%s%s" % (
+        _python(), "" if port == 8470 else " --port %d" % port,
+        "" if parsed.hostname in ("127.0.0.1", "localhost") else " --host %s" % parsed.hostname)
+    again = "" if requested == DEFAULT_URL else " with --emulator %s" % requested
+    return ("note: nothing listens at %s, so this run started its own emulator (%s) with "
+            "only the seed data; what the run creates there is gone when it ends.\n"
+            "note: to keep state between runs, start one in another terminal (%s) and run "
+            "again%s." % (requested, actual, start, again))

@@ -19,6 +19,9 @@ class ActionResult(object):
 def run_action(name, given, config, datastore):
     """Validates ``given`` like st2, runs the action, applies st2's return convention."""
     meta = loader.action_meta(name)
+    if meta.get("runner_type") == "orquesta":
+        from .workflow import run_workflow
+        return run_workflow(name, given, config, datastore)
     if meta.get("runner_type") != "python-script":
         raise LookupError("action '%s' is an %s workflow; it runs inside StackStorm only"
                           % (name, meta.get("runner_type")))

@@ -19,9 +19,18 @@ SIMPLE_TYPES = ["array", "boolean", "integer", "null", "number", "object", "stri
 # st2's parameter meta-schema (action_params.json) is its custom trigger-payload meta-schema
 # with one type per schema and no unknown keys; each nested schema refers back to it, so the
 # strict rules apply at every depth (a nested draft-4 ``required: [..]`` list is rejected).
-PARAMETER_META_SCHEMA = copy.deepcopy(pack_module("trigger_payloads").META_SCHEMA)
+PARAMETER_META_SCHEMA = copy.deepcopy(pack_module("core.payloads").META_SCHEMA)
 PARAMETER_META_SCHEMA["additionalProperties"] = False
 PARAMETER_META_SCHEMA["properties"]["type"] = {"enum": SIMPLE_TYPES}
+
+# st2's meta-schema for an action's output_schema (action_output_schema.json, checked with
+# its top-level ``additionalProperties: false`` removed): one type per schema, ``required`` a
+# boolean, unknown keywords allowed. A schema that fails it, or has no top-level ``type`` (a
+# "legacy" schema), is not enforced: st2 logs a warning and skips the validation.
+OUTPUT_META_SCHEMA = copy.deepcopy(PARAMETER_META_SCHEMA)
+del OUTPUT_META_SCHEMA["additionalProperties"]
+OUTPUT_META_SCHEMA["properties"]["type"] = {"enum": [t for t in SIMPLE_TYPES
+                                                     if t != "raw_string"]}
 
 NAME = re.compile(r"^\w+$")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[\da-zA-Z-.]+)?"
@@ -39,9 +48,14 @@ TRIGGER_KEYS = {"name", "description", "payload_schema", "parameters_schema", "t
                 "pack", "metadata_file"}
 RULE_KEYS = {"name", "pack", "description", "enabled", "trigger", "criteria", "action",
              "context", "tags", "ref", "uid", "id", "metadata_file", "type"}
+ALIAS_KEYS = {"name", "pack", "description", "enabled", "action_ref", "formats", "ack",
+              "result", "extra", "immutable_parameters", "metadata_file", "id", "ref", "uid"}
+# The types of the ack and result keys st2 knows (it lets other keys through unchecked).
+ALIAS_MESSAGE_TYPES = {"enabled": bool, "format": str, "extra": dict, "append_url": bool}
 MINIMUM_POLL_INTERVAL = 4
 
 _param_validator = jsonschema.Draft4Validator(PARAMETER_META_SCHEMA)
+_output_validator = jsonschema.Draft4Validator(OUTPUT_META_SCHEMA)
 
 
 def parameter_errors(name, schema, where):
@@ -83,9 +97,24 @@ def action_errors(meta, where="action"):
     if sorted(positions) != list(range(len(positions))):
         errors.append("%s: positions %s must be unique and contiguous from 0"
                       % (where, sorted(positions)))
-    output = meta.get("output_schema")
-    if output is not None and not isinstance(output, dict):
-        errors.append("%s: output_schema must be a mapping" % where)
+    if meta.get("output_schema") is not None:
+        errors.extend(output_schema_errors(meta["output_schema"], where))
+    return errors
+
+
+def output_schema_errors(schema, where="action"):
+    """Why st2 would not enforce an action's ``output_schema``: it registers such a schema,
+    then skips validating results with it (a warning in the action runner's log)."""
+    if not isinstance(schema, dict):
+        return ["%s: output_schema must be a mapping" % where]
+    errors = []
+    if "type" not in schema:
+        errors.append("%s.output_schema: no top-level type; StackStorm takes it for a legacy "
+                      "schema and does not validate results with it" % where)
+    for err in _output_validator.iter_errors(schema):
+        path = ".".join(str(p) for p in err.path)
+        errors.append("%s.output_schema%s: %s (StackStorm does not enforce such a schema)"
+                      % (where, "." + path if path else "", err.message))
     return errors
 
 
@@ -111,7 +140,7 @@ def trigger_type_errors(trigger, where):
     else:
         # st2 checks the schema with its own meta-schema at every dispatch and drops every
         # payload when that fails (draft-4 ``required`` lists, for one).
-        problem = pack_module("trigger_payloads").schema_problem(trigger["payload_schema"])
+        problem = pack_module("core.payloads").schema_problem(trigger["payload_schema"])
         if problem:
             errors.append("%s: StackStorm refuses the payload_schema of %s, so it would drop "
                           "every payload: %s" % (where, trigger.get("name"), problem))
@@ -158,6 +187,50 @@ def rule_errors(meta, where="rule"):
         if not isinstance(criterion, dict) or "type" not in criterion \
                 or "pattern" not in criterion:
             errors.append("%s: criterion %s needs type and pattern" % (where, key))
+    return errors
+
+
+def alias_errors(meta, where="alias"):
+    """ActionAliasAPI's rules: required keys, no other keys, formats as strings or
+    ``{display, representation: [..]}``, ack and result as mappings of typed keys."""
+    if not isinstance(meta, dict):
+        return ["%s: not a mapping" % where]
+    errors = []
+    for key in ("name", "pack", "action_ref"):
+        if not isinstance(meta.get(key), str) or not meta.get(key):
+            errors.append("%s: '%s' is required (a string)" % (where, key))
+    extra = set(meta) - ALIAS_KEYS
+    if extra:
+        errors.append("%s: additional properties are not allowed (%s)"
+                      % (where, ", ".join(sorted(extra))))
+    formats = meta.get("formats", [])
+    if not isinstance(formats, list):
+        errors.append("%s: formats must be a list" % where)
+        formats = []
+    for item in formats:
+        if isinstance(item, str):
+            continue
+        if not isinstance(item, dict) or set(item) - {"display", "representation"} \
+                or not isinstance(item.get("display", ""), str) \
+                or not isinstance(item.get("representation", []), list) \
+                or not all(isinstance(r, str) for r in item.get("representation", [])):
+            errors.append("%s: a format is a string or {display, representation: [..]}: %r"
+                          % (where, item))
+    for key in ("ack", "result"):
+        value = meta.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            errors.append("%s: %s must be a mapping" % (where, key))
+            continue
+        for name, kind in ALIAS_MESSAGE_TYPES.items():
+            if name in value and not isinstance(value[name], kind):
+                errors.append("%s: %s.%s must be a %s" % (where, key, name, kind.__name__))
+    for key in ("extra", "immutable_parameters"):
+        if key in meta and not isinstance(meta[key], dict):
+            errors.append("%s: %s must be a mapping" % (where, key))
+    if "enabled" in meta and not isinstance(meta["enabled"], bool):
+        errors.append("%s: enabled must be a boolean" % where)
     return errors
 
 

@@ -3,7 +3,7 @@
 st2 wraps the action's parameters in an object schema (``properties`` keep their boolean
 ``required`` flags), fills in defaults, lets optional parameters be null, and validates
 with its ``CustomValidator`` (draft 4 with draft-3 ``required``) before the action runs;
-``ingram_lib.trigger_payloads`` holds the same rules for trigger payloads, and they are
+``ingram_lib.core.payloads`` holds the same rules for trigger payloads, and they are
 used here too.
 """
 
@@ -70,7 +70,7 @@ def _short(text):
 
 
 def _too_deep(value):
-    return pack_module("checks").nested_too_deep(value, MAX_DEPTH)
+    return pack_module("core.checks").nested_too_deep(value, MAX_DEPTH)
 
 
 def _not_finite(value):
@@ -224,11 +224,7 @@ def resolve(parameters, given):
             values[name] = given[name]
         elif "default" in spec:
             values[name] = spec["default"]
-    for name, spec in parameters.items():
-        if spec.get("immutable") and name in given and given[name] != spec.get("default"):
-            raise ParameterValidationError("parameter '%s' is immutable" % name,
-                                           parameter=name)
-    errors, values = pack_module("trigger_payloads").mirror_errors(
+    errors, values = pack_module("core.payloads").mirror_errors(
         values, to_json_schema(parameters))
     errors = sorted(errors, key=lambda e: [str(p) for p in e.path])
     if errors:
@@ -238,4 +234,12 @@ def resolve(parameters, given):
         message = _error_message(err, parameters.get(name) if name else None)
         raise ParameterValidationError(
             "parameter '%s': %s" % (where, message) if where else message, parameter=name)
+    # Checked after the schema, as st2's create_request does. st2 refuses an immutable
+    # parameter that is given at all -- even with its default value, even null -- rather
+    # than silently keep its default.
+    immutable = [name for name in given if (parameters.get(name) or {}).get("immutable")]
+    if immutable:
+        raise ParameterValidationError(
+            "Override of immutable parameter(s) %s is unsupported." % str(immutable),
+            parameter=immutable[0])
     return values

@@ -57,7 +57,7 @@ class InvalidPayload(AssertionError):
 
 def _trigger_payloads():
     # The pack's own st2-rules check, the same module a sensor process imports.
-    return pack_module("trigger_payloads")
+    return pack_module("core.payloads")
 
 
 def validate_payload(payload, schema):

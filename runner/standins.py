@@ -12,6 +12,10 @@ import time
 import types
 
 
+# Parent of every action's logger; the runner shows it on stderr.
+ACTION_LOGGER = "st2.actions.python"
+
+
 class Action(object):
     """Mirror of ``st2common.runners.base_action.Action``."""
 
@@ -20,7 +24,7 @@ class Action(object):
     def __init__(self, config=None, action_service=None):
         self.config = config or {}
         self.action_service = action_service
-        self.logger = logging.getLogger("st2.actions.python.%s" % type(self).__name__)
+        self.logger = logging.getLogger("%s.%s" % (ACTION_LOGGER, type(self).__name__))
 
     def run(self, **kwargs):
         raise NotImplementedError()

@@ -7,8 +7,8 @@ detection design (a newest-first walk down to a checkpoint, plus open-status swe
 
 import _ingram_path  # noqa: F401
 
-from ingram_lib import order_watch
-from ingram_lib.polling import IngramPollingSensor
+from ingram_lib.sensing import order_watch
+from ingram_lib.sensing.polling import IngramPollingSensor
 
 
 class OrderSensor(IngramPollingSensor):

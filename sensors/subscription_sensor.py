@@ -6,8 +6,8 @@ Dispatches ``ingram_micro.subscription_status_changed`` and
 
 import _ingram_path  # noqa: F401
 
-from ingram_lib import subscription_watch
-from ingram_lib.polling import IngramPollingSensor
+from ingram_lib.sensing import subscription_watch
+from ingram_lib.sensing.polling import IngramPollingSensor
 
 
 class SubscriptionSensor(IngramPollingSensor):

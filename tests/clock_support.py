@@ -27,8 +27,8 @@ REAL = "real-clock"
 
 # Modules whose wall-clock reads meet timestamps of the APIs: order reconciliation compares
 # the start of a request with creation times; sensors and the webhook receiver take "now".
-WALL_CLOCK_MODULES = ("ingram_lib.orders", "ingram_lib.http", "ingram_lib.polling",
-                      "ingram_lib.xvantage_webhook_receiver")
+WALL_CLOCK_MODULES = ("ingram_lib.marketplace.orders", "ingram_lib.core.http",
+                      "ingram_lib.sensing.polling", "ingram_lib.sensing.webhook_receiver")
 
 at_times_of_day = pytest.mark.parametrize("time_of_day", (REAL,) + PINNED, indirect=True)
 

@@ -27,7 +27,7 @@ standins.install()
 collect_ignore_glob = [] if ST2 else ["st2/test_*.py"]
 
 from emulator import EmulatorServer  # noqa: E402
-from ingram_lib.tokens import TokenCache  # noqa: E402
+from ingram_lib.core.tokens import TokenCache  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

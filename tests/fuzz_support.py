@@ -6,7 +6,7 @@ import json
 import traceback
 from urllib.parse import unquote
 
-from runner import execute, loader
+from runner import execute, loader, pack_module
 from runner.params import ParameterValidationError
 
 ACTIONS = [n for n in loader.action_names()
@@ -53,6 +53,10 @@ BASELINE = {
     "list_service_plans": {},
     "list_subscriptions": {},
     "schedule_report": {"name": "Subscriptions", "startDate": "2026-01-01"},
+    "switch_subscription_plan": {"subscriptionId": "1000001", "planId": "101",
+                                 "dry_run": True},
+    "true_up_subscription": {"subscriptionId": "1000001", "target_quantity": 2,
+                             "dry_run": True},
     "update_customer": {"customerId": "1000001", "name": "Fuzz Co"},
     "update_order": {"orderId": "1000001", "statusCode": "CL"},
     "update_reseller": {"resellerId": "1000001", "name": "Fuzz Co"},
@@ -71,7 +75,33 @@ BASELINE = {
     "xvantage_modify_order": {"ingramOrderNumber": "20-NOSUCH", "notes": "call first"},
     "xvantage_release_order": {"ingramOrderNumber": "20-NOSUCH"},
     "xvantage_search_orders": {},
+    "xvantage_search_products": {},
+    "xvantage_get_product": {"ingramPartNumber": "DF4128"},
+    "xvantage_find_product": {"vendorPartNumber": "920-008671"},
+    "xvantage_price_and_availability": {"products": LINES},
+    "xvantage_vendor_required_info": {"products": [{"ingramPartNumber": "DF4128"}]},
+    "xvantage_freight_estimate": {"lines": LINES, "customerContact": "fuzz@example.com",
+                                  "shipToAddressId": "200"},
+    "xvantage_create_return": {
+        "invoiceNumber": "20-NOSUCH", "invoiceDate": "2026-01-05",
+        "ingramPartNumber": "DF4128", "quantity": 1, "primaryReason": "Product is defective",
+        "secondaryReason": "Does not power on", "referenceNumber": "FUZZ-RMA-1",
+        "shipFromInfo": {"companyName": "Fuzz Co", "contact": "Ada", "addressLine1": "1 Main",
+                         "city": "Irvine", "state": "CA", "postalCode": "92612",
+                         "countryCode": "US", "email": "fuzz@example.com"}},
 }
+
+# A declared read (entry point operation.py) needs no entry above: any well-formed value of
+# each required parameter makes a valid call (an unknown id is answered 404, which is what
+# the fuzz suites need), and its path ids are known from the operation's template.
+SAMPLE = {"string": "1000001", "integer": 1, "number": 1, "boolean": True}
+OPERATIONS = pack_module("operations").registry()
+for _name in ACTIONS:
+    _params = META[_name].get("parameters") or {}
+    if META[_name]["entry_point"] != "operation.py" or _name in BASELINE:
+        continue
+    BASELINE[_name] = {k: SAMPLE[v["type"]] for k, v in _params.items()
+                       if v.get("required") and "default" not in v}
 
 
 class Run(object):
@@ -104,7 +134,17 @@ def run(emulator, config, datastore, action, params):
     return Run(kind, result, emulator.received(), list(emulator.journal))
 
 
-MARK = "Qz7k"
+MARK = "Qz7"
+
+
+def _marker(index):
+    """Six characters at most: Xvantage part numbers are six, order numbers short."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = ""
+    for _ in range(3):
+        index, rest = divmod(index, 36)
+        out = digits[rest] + out
+    return MARK + out
 
 
 def _string_params(action):
@@ -136,7 +176,7 @@ def placements(emulator, config, datastore):
     pairs = [(a, n) for a in ACTIONS for n in _string_params(a)
              if n != "path" and n not in dates]     # dates must parse: no marker passes
     for index, (action, name) in enumerate(pairs):
-        marker = "%s%d" % (MARK, index)     # short: Xvantage order numbers are short
+        marker = _marker(index)
         params = dict(BASELINE[action], **{name: marker})
         outcome = run(emulator, config, datastore, action, params)
         found[(action, name)] = where_sent(outcome.journal, marker)
@@ -155,6 +195,8 @@ PATH_PARAMS = {
     ("get_reseller", "resellerId"),
     ("get_service_plan", "planId"),
     ("get_subscription", "subscriptionId"),
+    ("switch_subscription_plan", "subscriptionId"),
+    ("true_up_subscription", "subscriptionId"),
     ("list_reseller_customers", "resellerId"),
     ("list_reseller_orders", "resellerId"),
     ("update_customer", "customerId"),
@@ -165,9 +207,14 @@ PATH_PARAMS = {
     ("wait_for_order", "orderId"),
     ("xvantage_cancel_order", "ingramOrderNumber"),
     ("xvantage_get_order", "ingramOrderNumber"),
+    ("xvantage_get_product", "ingramPartNumber"),
     ("xvantage_modify_order", "ingramOrderNumber"),
     ("xvantage_release_order", "ingramOrderNumber"),
 }
+PATH_PARAMS |= {(_name, field) for _name in ACTIONS
+                if META[_name]["entry_point"] == "operation.py"
+                for field in pack_module("core.paths").field_names(
+                    OPERATIONS[META[_name]["parameters"]["operation"]["default"]].template)}
 API_PATH_ACTIONS = ("api_request", "xvantage_api_request")
 
 

@@ -8,7 +8,7 @@ in full), while the business clock stays where the soak put it.
 """
 
 from emulator.clock import Clock
-from ingram_lib.http import RetryPolicy
+from ingram_lib.core.http import RetryPolicy
 
 from sensor_support import make_sensor
 

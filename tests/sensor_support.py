@@ -7,7 +7,7 @@ from runner import config as pack_config, execute, loader
 from runner.services import validate_payload
 
 from emulator.marketplace import orders as emu_orders
-from ingram_lib.http import RetryPolicy
+from ingram_lib.core.http import RetryPolicy
 
 from conftest import make_config
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+import fuzz_support as fs
 from conftest import make_config
 from runner import loader
 
@@ -55,7 +56,8 @@ def _dummy_params(action):
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_unknown_account_is_a_structured_failure(run_action, action):
-    params = _dummy_params(action)
+    # Valid parameters, so that the account is the only thing wrong.
+    params = dict(fs.BASELINE.get(action) or _dummy_params(action))
     outcome = run_action(action, account="nope", **params)
     assert outcome.succeeded is False
     assert outcome.result["error"] == "config_error"

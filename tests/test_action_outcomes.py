@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from emulator.marketplace.customers import make_customer_body
-from ingram_lib import errors, limits
+from ingram_lib.core import errors, limits
 from runner.params import ParameterValidationError
 from test_order_actions import customer as a_customer, office_line
 
@@ -69,7 +69,7 @@ def test_a_list_answered_with_json_but_no_envelope_fails(run_action, emulator):
 
 def test_an_order_whose_answer_was_a_proxy_page_is_found_not_placed_twice(
         run_action, emulator, monkeypatch):
-    monkeypatch.setattr("ingram_lib.orders.RECONCILE_WAITS", (0,))
+    monkeypatch.setattr("ingram_lib.marketplace.orders.RECONCILE_WAITS", (0,))
     emulator.faults.add(kind="html200", api="marketplace", method="POST", path="/orders$",
                         count=1)
     result = run_action("create_order", customerId=a_customer(emulator),
@@ -82,7 +82,7 @@ def test_an_order_whose_answer_was_a_proxy_page_is_found_not_placed_twice(
 
 def test_a_lost_order_with_failing_lookups_is_outcome_unknown_with_its_po_number(
         run_action, emulator, monkeypatch):
-    monkeypatch.setattr("ingram_lib.orders.RECONCILE_WAITS", (0, 0))
+    monkeypatch.setattr("ingram_lib.marketplace.orders.RECONCILE_WAITS", (0, 0))
     emulator.faults.add(kind="drop", api="marketplace", method="POST", path="/orders$",
                         count=1)
     emulator.faults.add(kind="status", status=503, api="marketplace", method="GET",
@@ -100,7 +100,7 @@ def test_a_lost_order_with_failing_lookups_is_outcome_unknown_with_its_po_number
 
 def test_a_generated_po_number_is_the_lookup_key_when_none_was_given(
         run_action, emulator, monkeypatch):
-    monkeypatch.setattr("ingram_lib.orders.RECONCILE_WAITS", (0,))
+    monkeypatch.setattr("ingram_lib.marketplace.orders.RECONCILE_WAITS", (0,))
     emulator.faults.add(kind="status", status=503, api="marketplace", method="POST",
                         path="/orders$", count=1)
     emulator.faults.add(kind="status", status=503, api="marketplace", method="GET",
@@ -135,7 +135,7 @@ def test_an_unforeseen_exception_is_a_result_and_its_traceback_goes_to_the_log(
         run_action, emulator, monkeypatch, caplog):
     def broken(self, *args, **kwargs):
         raise KeyError("surprise")
-    monkeypatch.setattr("ingram_lib.marketplace.MarketplaceClient.list", broken)
+    monkeypatch.setattr("ingram_lib.marketplace.client.MarketplaceClient.list", broken)
     with caplog.at_level(logging.ERROR):
         result = run_action("list_customers")
     assert not result.succeeded
@@ -190,8 +190,8 @@ def test_max_items_has_a_ceiling(run_action, emulator, config, action):
 
 
 def test_the_client_refuses_max_items_over_the_ceiling(config, emulator):
-    from ingram_lib.config import marketplace_settings
-    from ingram_lib.marketplace import MarketplaceClient
+    from ingram_lib.core.config import marketplace_settings
+    from ingram_lib.marketplace.client import MarketplaceClient
     client = MarketplaceClient(marketplace_settings(config, "default"))
     with pytest.raises(errors.ParameterError) as info:
         client.list("/customers", all_pages=True, max_items=limits.MAX_ITEMS + 1)

@@ -9,8 +9,8 @@ import copy
 import pytest
 
 from emulator.marketplace import validation
-from ingram_lib.activation import RuleSet
-from ingram_lib.errors import ConfigError
+from ingram_lib.marketplace.activation import RuleSet
+from ingram_lib.core.errors import ConfigError
 
 from conftest import make_config
 

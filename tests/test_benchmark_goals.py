@@ -9,7 +9,7 @@ import weakref
 import pytest
 
 from emulator.marketplace import customers
-from ingram_lib.http import Transport
+from ingram_lib.core.http import Transport
 
 from conftest import ROOT
 from test_marketplace_client import client_for

@@ -9,7 +9,7 @@ import pytest
 from emulator.marketplace.auth import Credentials
 from emulator.marketplace.customers import make_customer_body
 from emulator.marketplace.resellers import make_reseller_body
-from ingram_lib.errors import ApiError
+from ingram_lib.core.errors import ApiError
 
 from spec_check import assert_matches, response_schema_name
 from test_marketplace_client import client_for

@@ -12,7 +12,7 @@ import logging
 
 import pytest
 
-from ingram_lib import trigger_payloads
+from ingram_lib.core import payloads as trigger_payloads
 
 from sensor_support import make_sensor, place, sensor_config
 from test_sensor_xvantage_webhook import Receiver, status_event, webhook_config

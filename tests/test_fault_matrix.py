@@ -239,7 +239,7 @@ IDEMPOTENT = {"update_customer", "update_reseller", "update_subscription",
 def quick_reconcile(monkeypatch):
     # The Marketplace reconcile re-reads after 5 s and 15 s; one immediate read suffices
     # here, since every fault in this suite answers at once or not at all.
-    monkeypatch.setattr("ingram_lib.orders.RECONCILE_WAITS", (0,), raising=False)
+    monkeypatch.setattr("ingram_lib.marketplace.orders.RECONCILE_WAITS", (0,), raising=False)
 
 
 def _short_config(server):

@@ -297,17 +297,18 @@ def test_numbers_are_bounded_by_the_yaml(action, name, spec):
     """Every count, page, offset and interval has both bounds in the YAML, so StackStorm
     refuses 1e308, -1 and 0 before the action runs."""
     if name == "quantity":
-        assert spec.get("minimum") == 0
+        # A subscription's seat count may go to 0; anything shipped or returned starts at 1.
+        assert spec.get("minimum") in (0, 1), "%s.quantity" % action
         return
     if name in ("wait_seconds", "max_bytes"):
         assert spec.get("minimum") == 1
         return
     assert "minimum" in spec and "maximum" in spec, "%s.%s has no bound" % (action, name)
     if name == "max_items":
-        from ingram_lib import checks
+        from ingram_lib.core import checks
         assert spec["maximum"] == checks.MAX_ITEMS
     if name in ("poll_interval", "max_interval"):
-        from ingram_lib import checks
+        from ingram_lib.core import checks
         assert spec["maximum"] == checks.MAX_POLL_INTERVAL
 
 

@@ -5,10 +5,10 @@ import logging
 import httpx
 import pytest
 
-from ingram_lib.config import marketplace_settings
-from ingram_lib.errors import ApiError, ConfigError, ParameterError, TransportError
-from ingram_lib.http import RetryPolicy, parse_retry_after
-from ingram_lib.marketplace import MarketplaceClient
+from ingram_lib.core.config import marketplace_settings
+from ingram_lib.core.errors import ApiError, ConfigError, ParameterError, TransportError
+from ingram_lib.core.http import RetryPolicy, parse_retry_after
+from ingram_lib.marketplace.client import MarketplaceClient
 from runner.services import ActionService
 
 from conftest import make_config
@@ -98,7 +98,7 @@ def test_empty_or_dot_ids_are_rejected_before_any_request(config, emulator, bad)
 
 
 def test_token_is_reused_across_processes_through_the_datastore(config, emulator, datastore):
-    from ingram_lib.tokens import TokenCache
+    from ingram_lib.core.tokens import TokenCache
     client_for(config, datastore).get("/customers")
     TokenCache._memory.clear()  # a new action process
     client_for(config, datastore).get("/customers")
@@ -153,7 +153,7 @@ def test_error_body_fields_are_surfaced(config, emulator):
 
 
 def test_alternative_error_body_shape_is_parsed():
-    from ingram_lib.marketplace import parse_error
+    from ingram_lib.marketplace.client import parse_error
     assert parse_error({"timestamp": "x", "status": 500, "error": "boom",
                         "correlationId": "a8n-1"}) == ("boom", "a8n-1")
     assert parse_error({"statusCode": 429, "message": "Rate limit"}) == ("Rate limit", None)
@@ -267,6 +267,7 @@ def test_paginate_without_total_stops_on_a_short_page(config, emulator):
     assert [r["id"] for r in client.paginate("/customers", page_size=5)] == ["0", "1", "2"]
 
 
+@pytest.mark.slow
 def test_ten_thousand_customers_take_twenty_requests_at_the_default_cap(config, emulator):
     from emulator.marketplace import customers
     customers.bulk(emulator.marketplace.state, 9995)
@@ -277,8 +278,8 @@ def test_ten_thousand_customers_take_twenty_requests_at_the_default_cap(config, 
 
 def test_download_stops_reading_a_stream_past_max_bytes():
     # The emulator always sends Content-Length; a chunked body without one needs a stub.
-    from ingram_lib.errors import ResponseTooLarge
-    from ingram_lib.http import Transport
+    from ingram_lib.core.errors import ResponseTooLarge
+    from ingram_lib.core.http import Transport
     served = []
 
     def chunks():

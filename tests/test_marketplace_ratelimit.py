@@ -7,10 +7,10 @@ import httpx
 import pytest
 
 from emulator.marketplace.auth import Credentials
-from ingram_lib.config import marketplace_settings
-from ingram_lib.errors import RateLimitError
-from ingram_lib.http import RetryPolicy
-from ingram_lib.marketplace import MarketplaceClient, parse_error
+from ingram_lib.core.config import marketplace_settings
+from ingram_lib.core.errors import RateLimitError
+from ingram_lib.core.http import RetryPolicy
+from ingram_lib.marketplace.client import MarketplaceClient, parse_error
 
 from test_marketplace_client import client_for
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 import yaml
 
-from runner import PACK_ROOT, config as pack_config, loader, metadata
+from runner import PACK_ROOT, config as pack_config, loader, metadata, pack_module
 
 ALL_ACTIONS = loader.action_names()
 # Python actions; workflow (orquesta) actions are checked by test_workflow_actions_*.
@@ -68,6 +68,8 @@ def test_action_metadata_follows_st2_rules(name):
 def test_action_entry_point_and_run_signature_match_yaml(name):
     meta = loader.action_meta(name)
     assert os.path.exists(os.path.join(PACK_ROOT, "actions", meta["entry_point"]))
+    if meta["entry_point"] == "operation.py":
+        return
     cls = loader.action_class(meta)
     signature = inspect.signature(cls.run)
     run_params = {p for p in signature.parameters if p != "self"}
@@ -81,6 +83,23 @@ def test_action_entry_point_and_run_signature_match_yaml(name):
             assert param.default == spec["default"], \
                 "%s.%s: run() default %r differs from YAML %r" % (
                     name, pname, param.default, spec["default"])
+
+
+OPERATION_ACTIONS = [n for n in ACTIONS if loader.action_meta(n)["entry_point"] == "operation.py"]
+
+
+@pytest.mark.parametrize("name", OPERATION_ACTIONS)
+def test_declared_operation_matches_its_yaml(name):
+    """A declared read takes exactly the parameters its YAML offers, and the YAML pins it
+    to one operation that the library knows."""
+    params = loader.action_meta(name)["parameters"]
+    operation = params["operation"]
+    assert operation["immutable"] is True and operation["type"] == "string"
+    declared = pack_module("operations").find(operation["default"])
+    assert set(declared.parameters()) | {"operation", "account"} == set(params), name
+    # Path ids are required: the request cannot be built without them.
+    for pname in pack_module("core.paths").field_names(declared.template):
+        assert params[pname].get("required") is True, (name, pname)
 
 
 def test_every_account_parameter_defaults_to_default():
@@ -113,7 +132,9 @@ def test_workflow_actions_follow_st2_and_orquesta_rules(name):
         for transition in task.get("next") or []:
             targets = transition.get("do") or []
             for target_task in [targets] if isinstance(targets, str) else targets:
-                assert target_task in tasks, (task_name, target_task)
+                # fail, continue, noop and retry are orquesta's engine commands.
+                assert target_task in tasks or target_task in (
+                    "fail", "continue", "noop", "retry"), (task_name, target_task)
 
 
 def test_one_action_class_per_module():
@@ -137,7 +158,7 @@ def test_example_config_validates_against_schema():
 
 
 def test_client_defaults_match_config_schema_defaults():
-    from ingram_lib import config as lib_config
+    from ingram_lib.core import config as lib_config
     account = pack_config.load_schema()["accounts"]["patternProperties"]["^\\w+$"]
     props = account["properties"]
     for key, value in lib_config.MARKETPLACE_DEFAULTS.items():

@@ -133,7 +133,7 @@ def test_lost_answer_is_reconciled_without_a_second_order(server, emulator, run_
 
 @pytest.fixture
 def quick_reconcile(monkeypatch):
-    monkeypatch.setattr("ingram_lib.orders.RECONCILE_WAITS", (0, 0.3))
+    monkeypatch.setattr("ingram_lib.marketplace.orders.RECONCILE_WAITS", (0, 0.3))
 
 
 def test_lost_order_that_does_not_exist_is_reported_not_resubmitted(run_action, emulator,
@@ -407,9 +407,9 @@ def test_special_pricing(run_action, emulator):
 
 
 def test_emulator_rejects_quantity_and_status_in_patch(config, emulator):
-    from ingram_lib.config import marketplace_settings
-    from ingram_lib.errors import ApiError
-    from ingram_lib.marketplace import MarketplaceClient
+    from ingram_lib.core.config import marketplace_settings
+    from ingram_lib.core.errors import ApiError
+    from ingram_lib.marketplace.client import MarketplaceClient
     client = MarketplaceClient(marketplace_settings(config, "default"))
     sub = subscription(emulator, "month")
     for body in ({"status": "terminated"}, {"quantity": 3}):
@@ -467,8 +467,8 @@ def test_download_report_that_fails(run_report, emulator):
 
 
 def test_validation_response_matches_the_spec(config, emulator):
-    from ingram_lib.config import marketplace_settings
-    from ingram_lib.marketplace import MarketplaceClient
+    from ingram_lib.core.config import marketplace_settings
+    from ingram_lib.marketplace.client import MarketplaceClient
     client = MarketplaceClient(marketplace_settings(copy.deepcopy(config), "default"))
     office = product_of(emulator, "office365", "legacy CSP")
     body = client.post("/validation/parameters", {
@@ -579,7 +579,7 @@ def test_download_report_xml_comes_back_as_text(run_report, emulator):
 
 
 def test_download_report_large_xml_gives_only_the_url(run_report, emulator, monkeypatch):
-    monkeypatch.setattr("ingram_lib.reports.XML_TEXT_LIMIT", 64)
+    monkeypatch.setattr("ingram_lib.marketplace.reports.XML_TEXT_LIMIT", 64)
     emulator.marketplace.state.report_seconds = 0.2
     result = run_report("download_report", name="Orders report", startDate="2020-01-01",
                         format="xml", poll_interval=0.1)

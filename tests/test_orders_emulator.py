@@ -5,9 +5,9 @@ import time
 import httpx
 import pytest
 
-from ingram_lib.config import marketplace_settings
-from ingram_lib.errors import ApiError
-from ingram_lib.marketplace import MarketplaceClient
+from ingram_lib.core.config import marketplace_settings
+from ingram_lib.core.errors import ApiError
+from ingram_lib.marketplace.client import MarketplaceClient
 
 from emulator.marketplace import orders as emu_orders
 
@@ -128,6 +128,7 @@ def test_renewal_orders_are_generated_without_products(config, emulator, server)
     assert all(o["orderNumber"].startswith("RN") for o in answer["orders"])
 
 
+@pytest.mark.slow
 def test_twenty_thousand_orders_stay_fast(config, emulator, server):
     httpx.post(server.url + "/_emulator/marketplace/orders/bulk",
                json={"count": 20000, "open_count": 20})
@@ -172,6 +173,26 @@ def test_history_and_forced_transitions_are_exposed(config, emulator, server):
         "submitted", "processing", "error"]
     fixed = httpx.post(base + "/transition", json={"status": "completed"}).json()
     assert fixed["status"] == "completed" and fixed["statusCode"] == "CP"
+
+
+def test_control_endpoints_refuse_bad_requests_in_json_and_change_nothing(config, emulator,
+                                                                          server):
+    client = client_for(config)
+    order = place(client, emulator, poNumber="EMU-HOLD-1")
+    control = server.url + "/_emulator"
+    bad = httpx.post(control + "/marketplace/orders/%s/transition" % order["id"],
+                     json={"status": "shipped"})
+    assert bad.status_code == 400 and "status must be one of" in bad.json()["message"]
+    assert emulator.marketplace.state.orders.get(order["id"])["status"] == "submitted"
+    kind = httpx.post(control + "/faults", json={"kind": "teapot"})
+    assert kind.status_code == 400 and "fault kind" in kind.json()["message"]
+    not_json = httpx.post(control + "/faults", content=b"{",
+                          headers={"Content-Type": "application/json"})
+    assert not_json.status_code == 400
+    assert httpx.get(control + "/faults").json() == []
+    assert httpx.put(control + "/faults", json={}).status_code == 405
+    assert httpx.get(control + "/marketplace/nothing").json() == {
+        "message": "unknown control endpoint /marketplace/nothing"}
 
 
 def test_concurrent_orders_get_unique_ids_and_numbers(config, emulator):

@@ -10,10 +10,10 @@ import pytest
 from runner import config as pack_config, execute
 from runner.emulated import emulator_config
 
-from ingram_lib import config as lib_config
-from ingram_lib.config import account_names, marketplace_settings, xvantage_settings
-from ingram_lib.errors import ConfigError
-from ingram_lib.xvantage_webhook_receiver import DEFAULTS as WEBHOOK_DEFAULTS, webhook_settings
+from ingram_lib.core import config as lib_config
+from ingram_lib.core.config import account_names, marketplace_settings, xvantage_settings
+from ingram_lib.core.errors import ConfigError
+from ingram_lib.sensing.webhook_receiver import DEFAULTS as WEBHOOK_DEFAULTS, webhook_settings
 
 from sensor_support import make_sensor
 

@@ -81,13 +81,37 @@ def test_null_is_not_an_enum_value():
     ({"key": "k", "code": "usd"}, "parameter 'code': 'usd' does not match"),
     ({"key": "k", "address": {"state": "CA"}},
      "parameter 'address.city': 'city' is a required property"),
-    ({"key": "k", "fixed": "y"}, "parameter 'fixed' is immutable"),
+    ({"key": "k", "fixed": "y"}, "Override of immutable parameter(s) ['fixed'] is unsupported."),
     ({"key": "k", "extra": 1}, "unknown parameter(s): extra"),
 ])
 def test_resolve_refuses_what_st2_refuses(given, message):
     with pytest.raises(ParameterValidationError) as info:
         resolve(SPEC, given)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["x", "y", None])
+def test_an_immutable_parameter_given_at_all_is_refused_as_st2_refuses_it(value):
+    # st2's create_request refuses the run even when the value given is the default.
+    with pytest.raises(ParameterValidationError) as info:
+        resolve(SPEC, {"key": "k", "fixed": value})
+    assert str(info.value) == "Override of immutable parameter(s) ['fixed'] is unsupported."
+    assert info.value.parameter == "fixed"
+
+
+def test_an_immutable_parameter_of_the_wrong_type_is_a_schema_error_first():
+    # st2 validates the parameters against the schema before it looks for immutables.
+    with pytest.raises(ParameterValidationError) as info:
+        resolve(SPEC, {"key": "k", "fixed": 5})
+    assert "parameter 'fixed': 5 is not of type 'string'" in str(info.value)
+
+
+def test_a_declared_read_refuses_its_operation_even_spelled_as_the_default(run_action):
+    meta = loader.action_meta("get_customer")["parameters"]
+    assert resolve(meta, {"customerId": "1000001"})["operation"] == "get_customer"
+    with pytest.raises(ParameterValidationError) as info:
+        run_action("get_customer", operation="get_customer", customerId="1000001")
+    assert "Override of immutable parameter(s) ['operation']" in str(info.value)
 
 
 def test_defaults_are_not_shared_between_runs():

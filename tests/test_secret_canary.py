@@ -18,14 +18,17 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from test_nce_changes import BASIC_MONTHLY, subscription as _nce_subscription
 from test_order_actions import customer as _customer_id, office_line, \
     subscription as _subscription
 from emulator.marketplace.customers import make_customer_body
 from emulator.marketplace.resellers import make_reseller_body
+from emulator.xvantage import deals, documents, invoices, quotes, renewals
 from runner import config as pack_config
 from runner import execute, loader
 from runner.datastore import Datastore
 from runner.emulated import emulator_config
+from runner.params import ParameterValidationError
 
 ACTIONS = sorted(n for n in loader.action_names()
                  if loader.action_meta(n).get("runner_type") == "python-script")
@@ -114,7 +117,63 @@ def _held_order(run):
     return out.result["ingramOrderNumbers"][0]
 
 
-def success_params(action, emulator, run):
+def _invoice(emulator):
+    """A seeded order that has shipped: its invoice number, date and first part."""
+    now = emulator.clock.now()
+    invoice = next(i for order in emulator.xvantage.store.all()
+                   for i in invoices.invoices_of(order, now))
+    return {"invoiceNumber": invoice.number, "invoiceDate": documents.day(invoice.shipped_at),
+            "ingramPartNumber": invoice.lines[0].part_number}
+
+
+def _return_params(emulator, reference):
+    return dict(_invoice(emulator), quantity=1, referenceNumber=reference,
+                primaryReason="Product is defective", secondaryReason="Does not power on",
+                shipFromInfo=SHIP_FROM)
+
+
+def _return_case(emulator, run):
+    out = run("xvantage_create_return", **_return_params(emulator, "CAN-RMA-SEED"))
+    assert out.succeeded, out.result
+    return out.result["caseRequestNumber"]
+
+
+def _plan_switch(emulator):
+    """A monthly NCE subscription, to be switched to the annual term its plan offers."""
+    sub = _nce_subscription(emulator, BASIC_MONTHLY, quantity=6, days_ago=10)
+    return {"subscriptionId": sub["id"], "planId": str(sub["planId"]),
+            "subscriptionPeriod": {"type": "year", "duration": 1}}
+
+
+def _quote(emulator):
+    """A seeded quote that can be ordered."""
+    book = quotes.book(emulator.xvantage.store)
+    return next(q.number for q in book.quotes.values() if q.status == quotes.READY)
+
+
+def _deal(emulator):
+    deal = next(iter(deals.book(emulator.xvantage.store).deals.values()))
+    return {"dealId": deal.id, "vendorName": deal.vendor}
+
+
+def _renewal(emulator):
+    return str(next(iter(renewals.book(emulator.xvantage.store).contracts)))
+
+
+SHIP_FROM = {"companyName": "Canary Tech", "contact": "Stark", "addressLine1": "1 Main St",
+             "city": "Lenexa", "state": "KS", "postalCode": "66219", "countryCode": "US",
+             "email": "stark@example.com"}
+SHIP_TO = {"companyName": "Contoso", "addressLine1": "1 Main St", "city": "Irvine",
+           "state": "CA", "postalCode": "92612", "countryCode": "US"}
+RESELLER = {"contact": "Jane Buyer", "companyName": "Reseller Inc",
+            "email": "jane@reseller.example"}
+QUOTE_CONTACT = "buyer@reseller.example"
+# Besides one run per action, the modes of an order create that ask the catalog first.
+VARIANTS = ["xvantage_create_order:dry_run", "xvantage_create_order:check"]
+
+
+def success_params(case, emulator, run):
+    """The parameters that make ``case`` (an action, or action:variant) succeed."""
     state = emulator.marketplace.state
     customer = _customer_id(emulator)
     line = _office_line(emulator)
@@ -142,8 +201,20 @@ def success_params(action, emulator, run):
         "get_reseller": lambda: {"resellerId": "1000000"},
         "get_service_plan": lambda: {"planId": _first(state.plans)},
         "get_subscription": lambda: {"subscriptionId": year["id"]},
+        "list_customers": lambda: {"limit": 3},
+        "list_orders": lambda: {"customerId": customer},
+        "list_products": lambda: {"vendor": "Microsoft"},
+        "list_reports": lambda: {"status": "completed"},
         "list_reseller_customers": lambda: {"resellerId": "1000002"},
         "list_reseller_orders": lambda: {"resellerId": "1000002"},
+        "list_resellers": lambda: {"all_pages": True},
+        "list_service_plans": lambda: {"limit": 5},
+        "list_subscriptions": lambda: {"customerId": customer},
+        "switch_subscription_plan": lambda: _plan_switch(emulator),
+        "true_up_subscription": lambda: {
+            "subscriptionId": _nce_subscription(emulator, BASIC_MONTHLY, quantity=5,
+                                                days_ago=20)["id"],
+            "target_quantity": 8},
         "schedule_report": lambda: {"name": "Orders report", "startDate": "2024-01-01"},
         "update_customer": lambda: {"customerId": customer, "name": "Canary Renamed"},
         "update_order": lambda: {"orderId": order, "creditCheck": False},
@@ -160,14 +231,48 @@ def success_params(action, emulator, run):
         "xvantage_cancel_order": lambda: {"ingramOrderNumber": _held_order(run)},
         "xvantage_create_order": lambda: {"customerOrderNumber": "CAN-1",
                                           "lines": HOLD_LINES},
+        "xvantage_create_order:dry_run": lambda: {
+            "customerOrderNumber": "CAN-DRY", "lines": HOLD_LINES, "shipToInfo": SHIP_TO,
+            "resellerInfo": RESELLER, "dry_run": True},
+        "xvantage_create_order:check": lambda: {"customerOrderNumber": "CAN-CHECK",
+                                                "lines": HOLD_LINES, "check": True,
+                                                "max_unit_price": 100},
         "xvantage_create_order_async": lambda: {"customerOrderNumber": "CAN-2",
                                                 "lines": HOLD_LINES},
+        "xvantage_create_return": lambda: _return_params(emulator, "CAN-RMA"),
+        "xvantage_find_product": lambda: {"vendorPartNumber": "920-008671"},
+        "xvantage_freight_estimate": lambda: {"customerContact": "buyer@example.com",
+                                              "shipToAddressId": "200",
+                                              "lines": [{"ingramPartNumber": "DF4128",
+                                                         "quantity": 2}]},
+        "xvantage_get_deal": lambda: _deal(emulator),
+        "xvantage_get_invoice": lambda: {
+            "invoiceNumber": _invoice(emulator)["invoiceNumber"],
+            "includeSerialNumbers": True},
         "xvantage_get_order": lambda: {"ingramOrderNumber": _held_order(run)},
+        "xvantage_get_product": lambda: {"ingramPartNumber": "DF4128"},
+        "xvantage_get_quote": lambda: {"quoteNumber": _quote(emulator)},
+        "xvantage_get_renewal": lambda: {"renewalId": _renewal(emulator)},
+        "xvantage_get_return": lambda: {"caseRequestNumber": _return_case(emulator, run)},
         "xvantage_modify_order": lambda: {"ingramOrderNumber": _held_order(run),
                                           "notes": "canary"},
+        "xvantage_price_and_availability": lambda: {
+            "products": [{"ingramPartNumber": "DF4128", "quantity": 2},
+                         {"vendorPartNumber": "SLM3-24", "quantity": 1}]},
         "xvantage_release_order": lambda: {"ingramOrderNumber": _held_order(run)},
+        "xvantage_search_deals": lambda: {"all_pages": True},
+        "xvantage_search_invoices": lambda: {"all_pages": True},
+        "xvantage_search_orders": lambda: {},
+        "xvantage_search_products": lambda: {"keyword": ["notebook", "ipad"]},
+        "xvantage_search_quotes": lambda: {"customerContact": QUOTE_CONTACT},
+        "xvantage_search_renewals": lambda: {"status": "Open"},
+        "xvantage_search_returns": lambda: {"caseRequestNumber": _return_case(emulator, run)},
+        "xvantage_validate_quote": lambda: {"quoteNumber": _quote(emulator)},
+        "xvantage_vendor_required_info": lambda: {
+            "products": [{"ingramPartNumber": "5DV320"}, {"planID": "438292"}]},
     }
-    return table[action]() if action in table else {}
+    assert case in table, "no parameters that make %s succeed: add them here" % case
+    return table[case]()
 
 
 def _wrong_type_params(action, params):
@@ -198,21 +303,22 @@ API_CALLS = {"marketplace": r"^/marketplace/[^/]+/(?!token$)", "xvantage": r"^/r
 @pytest.fixture
 def quick_reconcile(monkeypatch):
     # An order whose answer is lost is looked up again after 5 s and 15 s; once will do.
-    monkeypatch.setattr("ingram_lib.orders.RECONCILE_WAITS", (0,), raising=False)
+    monkeypatch.setattr("ingram_lib.marketplace.orders.RECONCILE_WAITS", (0,), raising=False)
 
 
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("action", ACTIONS)
-def test_no_canary_in_any_output(action, path, server, canary, tmp_path, caplog,
+@pytest.mark.parametrize("case", ACTIONS + VARIANTS)
+def test_no_canary_in_any_output(case, path, server, canary, tmp_path, caplog,
                                  quick_reconcile):
     caplog.set_level(logging.DEBUG)
     config = canary.config()
     store = Datastore(str(tmp_path / "datastore.sqlite3"))
+    action = case.split(":")[0]
 
     def run(action_name, /, **params):
         return execute.run_action(action_name, params, config, store)
 
-    params = success_params(action, server.emulator, run)
+    params = success_params(case, server.emulator, run)
     api = "xvantage" if action in XVANTAGE_ACTIONS else "marketplace"
     if path in ("401", "5xx"):
         # Past the token request, so a token is issued (a canary) and then refused, by a
@@ -228,18 +334,24 @@ def test_no_canary_in_any_output(action, path, server, canary, tmp_path, caplog,
         params = dict(params, account="nobody")
 
     texts = []
-    try:
-        outcome = run(action, **params)
-    except Exception as exc:  # the runner refuses a parameter as st2 would, by raising
+    if path == "parameter_error":
+        # The runner refuses a parameter of the wrong type as st2 would: before the action
+        # runs, by raising.
+        with pytest.raises(ParameterValidationError) as info:
+            run(action, **params)
+        exc = info.value
         texts.append(str(exc))
         texts.append(repr(exc))
         texts.append("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     else:
+        # Complete, well-typed parameters: any exception here is a failure of the test.
+        outcome = run(action, **params)
         texts.append(json.dumps(outcome.result, default=str))
         texts.append(repr(outcome.result))
         if path == "success":
             assert outcome.succeeded, outcome.result
-        elif path in ("401", "5xx", "config_error"):
+            assert outcome.result, "a success with an empty result"
+        else:
             assert not outcome.succeeded, outcome.result
     texts.append(caplog.text)
     texts.extend(record.getMessage() for record in caplog.records)

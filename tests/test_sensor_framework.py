@@ -6,11 +6,12 @@ import logging
 
 import pytest
 
-from runner import config as pack_config
+from runner import config as pack_config, loader
 from runner.services import SensorService
 
-from ingram_lib import order_watch, polling, subscription_watch
-from ingram_lib.sensor_state import StateParts, StateStore, StateTooLarge, trim_oldest
+from ingram_lib.core import times
+from ingram_lib.sensing import order_watch, polling, subscription_watch
+from ingram_lib.sensing.state import StateParts, StateStore, StateTooLarge, trim_oldest
 
 from sensor_support import make_sensor, names, place, poll, sensor_config
 
@@ -85,19 +86,32 @@ def test_trim_oldest_bounds_a_mapping():
     ("yesterday", None), (None, None), ("2021-13-40", None),
 ])
 def test_parse_time_reads_every_format_the_api_uses(text, expected):
-    assert polling.parse_time(text) == expected
+    assert times.parse_time(text) == expected
 
 
 def test_code_defaults_match_config_schema():
     sensors = pack_config.load_schema()["sensors"]
     for key, value in polling.COMMON_DEFAULTS.items():
         assert pack_config.field_schema(sensors, key)["default"] == value, key
-    for section, defaults in (("orders", order_watch.DEFAULTS),
-                              ("subscriptions", subscription_watch.DEFAULTS)):
+    checked = []
+    for meta in loader.sensor_metas().values():
+        cls = loader.sensor_class(meta)
+        section = getattr(cls, "SECTION", None)
+        if section is None:
+            continue
+        # Defaults live with the watcher, not in the sensor module, so the library's own
+        # readers and the schema cannot drift apart unnoticed.
+        assert cls.DEFAULTS is not polling.IngramPollingSensor.DEFAULTS, section
         props = pack_config.field_schema(sensors, section)["properties"]
-        assert set(props) == set(defaults), section
-        for key, value in defaults.items():
+        assert set(cls.DEFAULTS) <= set(props), section
+        # A section may override a common key (sensors.max_requests_per_poll, ...), with
+        # no default of its own so that the common value still applies.
+        for key in set(props) - set(cls.DEFAULTS):
+            assert key in polling.COMMON_DEFAULTS and "default" not in props[key], (section, key)
+        for key, value in cls.DEFAULTS.items():
             assert props[key]["default"] == value, (section, key)
+        checked.append(section)
+    assert {"orders", "subscriptions", "xvantage_orders"} <= set(checked)
 
 
 def test_poll_interval_comes_from_config_and_respects_st2_minimum(

@@ -4,10 +4,16 @@ polls, bytes and set_value calls (never times), one test per scenario family."""
 import os
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 import sensor_scaling as bench  # noqa: E402
+
+# Thousands of orders per scenario: .ci/run runs these with -m slow; benchmarks/ measures
+# the same scenarios at full size.
+pytestmark = pytest.mark.slow
 
 
 def test_quiet_order_polls_cost_three_requests_and_write_nothing():

@@ -7,7 +7,7 @@ import json
 import logging
 
 from emulator.marketplace import subscriptions as emu_subs
-from ingram_lib import sensor_state
+from ingram_lib.sensing import state as sensor_state
 
 from sensor_support import make_sensor, order, place, poll, sensor_config, settle
 

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from emulator.marketplace import subscriptions as emu_subs
-from ingram_lib import sensor_state
+from ingram_lib.sensing import state as sensor_state
 
 from sensor_support import make_sensor, poll, sensor_config
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ingram_lib.xvantage_order_watch import day_epoch, day_string
+from ingram_lib.sensing.xvantage_order_watch import day_epoch, day_string
 from runner import PACK_ROOT, config as pack_config, execute
 
 import clock_support
@@ -366,14 +366,14 @@ class SpecShapedClient(object):
         self.line_status = "In Progress"
 
     def search_page(self, filters, page, size):
-        from ingram_lib import xvantage_results
+        from ingram_lib.xvantage import results as xvantage_results
         self.transport.request_count += 1
         return xvantage_results.search_page(200, {"recordsFound": "1", "pageSize": "100",
                                                   "pageNumber": "1", "orders": [self.row]},
                                             page, size)
 
     def get_order(self, number):
-        from ingram_lib import xvantage_results
+        from ingram_lib.xvantage import results as xvantage_results
         self.transport.request_count += 1
         return xvantage_results.order_detail({"ingramOrderNumber": number, "lines": [
             {"subOrderNumber": "20-RD128-11", "ingramOrderLineNumber": "001",
@@ -404,6 +404,7 @@ def test_spec_shaped_answers_still_give_valid_payloads(server, datastore):
                                              "status": "SHIPPED"}]
 
 
+@pytest.mark.slow
 def test_soak_faults_and_restarts_give_each_order_and_each_change_once(server, datastore):
     """Orders arrive and move on the clock while 25% of Xvantage calls fail and the sensor
     is restarted every few polls; at the end every order was created once and its chain
@@ -449,8 +450,8 @@ def test_soak_faults_and_restarts_give_each_order_and_each_change_once(server, d
 
 
 def emulator_search_all(server):
-    from ingram_lib.config import xvantage_settings
-    from ingram_lib.xvantage import XvantageClient
+    from ingram_lib.core.config import xvantage_settings
+    from ingram_lib.xvantage.client import XvantageClient
     client = XvantageClient(xvantage_settings(make_config(server)))
     day = day_string(server.emulator.clock.now())
     start = day_string(server.emulator.clock.now() - 40 * DAY)

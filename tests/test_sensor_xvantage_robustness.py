@@ -8,8 +8,9 @@ import math
 import httpx
 import pytest
 
-from ingram_lib import xvantage_results
-from ingram_lib.errors import BadResponse
+from ingram_lib.core import values
+from ingram_lib.xvantage import results as xvantage_results
+from ingram_lib.core.errors import BadResponse
 from runner import config as pack_config, execute
 
 import clock_support
@@ -182,10 +183,10 @@ def test_messy_search_values_still_give_valid_payloads(server, datastore, messy)
 
 
 def test_strict_numbers_for_payloads():
-    assert xvantage_results.number_or_none("1,012.50") == 1012.5
-    assert xvantage_results.number_or_none("3") == 3
+    assert values.number_or_none("1,012.50") == 1012.5
+    assert values.number_or_none("3") == 3
     for value in ("N/A", True, False, "nan", "inf", {"a": 1}, [1], "", None):
-        assert xvantage_results.number_or_none(value) is None, value
+        assert values.number_or_none(value) is None, value
 
 
 # -- orders older than the window ------------------------------------------------------------

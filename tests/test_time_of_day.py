@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from emulator.clock import Clock, parse_instant
-from ingram_lib import orders as pack_orders
-from ingram_lib.config import marketplace_settings
-from ingram_lib.marketplace import MarketplaceClient
+from ingram_lib.marketplace import orders as pack_orders
+from ingram_lib.core.config import marketplace_settings
+from ingram_lib.marketplace.client import MarketplaceClient
 from runner import PACK_ROOT
 
 import clock_support

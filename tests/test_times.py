@@ -5,8 +5,8 @@ date-time parameters of actions."""
 
 import pytest
 
-from ingram_lib import checks, times
-from ingram_lib.errors import ParameterError
+from ingram_lib.core import checks, times
+from ingram_lib.core.errors import ParameterError
 
 import clock_support
 from clock_support import at_times_of_day
@@ -77,7 +77,7 @@ def test_list_orders_sends_a_normalised_time_filter(run_action, emulator):
 @at_times_of_day
 def test_reconcile_stops_at_old_orders_whatever_their_date_format(
         run_action, emulator, monkeypatch):
-    monkeypatch.setattr("ingram_lib.orders.RECONCILE_WAITS", (0,))
+    monkeypatch.setattr("ingram_lib.marketplace.orders.RECONCILE_WAITS", (0,))
     owner = customer(emulator, 0)
     mine = [o for o in emulator.marketplace.state.orders.values()
             if o["customerId"] == owner]

@@ -12,7 +12,7 @@ import time
 import pytest
 
 
-from ingram_lib.xvantage_webhook import sign
+from ingram_lib.xvantage.webhook import sign
 
 from test_sensor_xvantage_webhook import PATH, SECRET, Receiver, status_event, \
     webhook_config

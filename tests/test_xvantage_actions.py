@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ingram_lib.tokens import TokenCache
+from ingram_lib.core.tokens import TokenCache
 
 import clock_support
 from clock_support import at_times_of_day

@@ -2,11 +2,11 @@
 
 import pytest
 
-from ingram_lib import xvantage_results as results
-from ingram_lib.config import xvantage_settings
-from ingram_lib.errors import ApiError, RateLimitError
-from ingram_lib.http import RetryPolicy
-from ingram_lib.xvantage import XvantageClient, parse_error, token_lifetime
+from ingram_lib.xvantage import results
+from ingram_lib.core.config import xvantage_settings
+from ingram_lib.core.errors import ApiError, RateLimitError
+from ingram_lib.core.http import RetryPolicy
+from ingram_lib.xvantage.client import XvantageClient, parse_error, token_lifetime
 
 
 def client_for(config, sleep=None):

@@ -161,6 +161,7 @@ def test_duplicate_customer_order_number_needs_the_attribute(http):
                      headers=headers(http)).status_code == 201
 
 
+@pytest.mark.slow
 def test_bulk_create_and_search_stay_fast_with_thousands_of_orders(http, emulator):
     started = time.monotonic()
     numbers = emulator.xvantage.bulk_create(5000, hold_every=10)

@@ -24,7 +24,7 @@ import xi.sdk.resellers as sdk
 from xi.sdk.resellers.exceptions import (ApiException, BadRequestException,
                                          NotFoundException)
 
-from ingram_lib.xvantage import parse_error
+from ingram_lib.xvantage.client import parse_error
 
 import clock_support
 from clock_support import at_times_of_day

@@ -10,7 +10,8 @@ from . import (catalog, common, customers, orders, plans, reports, resellers, su
 from .auth import Credentials, TokenAuthority
 from .state import MarketplaceState
 
-# Each resource module has register(router, state) and, optionally, seed(state).
+# Each resource module has register(router, state) and, optionally, seed(state) and
+# register_controls(controls, state) for its routes below /_emulator/marketplace.
 # Seeding runs in this order: resellers re-home some customers, plans stamp products.
 # Orders seed subscriptions from the catalog, so they come after it.
 RESOURCES = [customers, catalog, resellers, plans, subscriptions, orders, reports, validation]
@@ -94,28 +95,27 @@ class MarketplaceApp(object):
         message = fault.message or "Service temporarily unavailable"
         return self.error_response(request, HttpError(fault.status, message, headers=headers))
 
-    def control(self, request, path, body):
-        if not path.startswith("/marketplace/"):
-            return None
-        if path == "/marketplace/ratelimit" and request.method == "POST":
+    def register_controls(self, controls):
+        """Control routes below ``/_emulator/marketplace``; handlers take ``(request, body)``."""
+        def set_rate_limit(request, body):
             try:
                 self.rate_limit.configure(body.get("enabled"), body.get("limit"),
                                           body.get("window"))
             except (TypeError, ValueError) as exc:
                 return Response(400, {"message": str(exc)})
             return Response(200, self.rate_limit.describe())
-        if path == "/marketplace/ratelimit":
-            return Response(200, self.rate_limit.describe())
-        if path == "/marketplace/limits" and request.method == "POST":
+
+        def set_limits(request, body):
             self.max_limit = int(body.get("max_limit", common.MAX_LIMIT))
             return Response(200, {"max_limit": self.max_limit})
+
+        controls.add("POST", "/ratelimit", set_rate_limit)
+        controls.add("GET", "/ratelimit",
+                     lambda request, body: Response(200, self.rate_limit.describe()))
+        controls.add("POST", "/limits", set_limits)
         for resource in RESOURCES:
-            handler = getattr(resource, "control", None)
-            if handler is not None:
-                answer = handler(self.state, request, path[len("/marketplace"):], body)
-                if answer is not None:
-                    return answer
-        return None
+            if hasattr(resource, "register_controls"):
+                resource.register_controls(controls, self.state)
 
 
 def too_many(retry_after, message=None):

@@ -166,8 +166,9 @@ def bulk(state, count, prefix="Bulk customer"):
                     {"resellerId": state.OWN_RESELLER_ID})
 
 
-def control(state, request, path, body):
-    if path == "/customers/bulk" and request.method == "POST":
+def register_controls(controls, state):
+    def add_bulk(request, body):
         bulk(state, body.get("count", 1000))
         return Response(201, {"customers": len(state.customers)})
-    return None
+
+    controls.add("POST", "/customers/bulk", add_bulk)

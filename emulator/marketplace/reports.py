@@ -184,13 +184,14 @@ def seed(state):
         _publish(report)
 
 
-def control(state, request, path, body):
-    parts = path.strip("/").split("/")
-    if len(parts) == 3 and parts[0] == "reports" and parts[2].startswith("download"):
-        report = state.reports.get(parts[1])
+def register_controls(controls, state):
+    def download(request, body):
+        report = state.reports.get(request.params["reportId"])
         if report is None or report["status"] != "completed":
             return Response(404, "<Error><Code>BlobNotFound</Code></Error>",
                             content_type="application/xml")
         text, kind = content(state, report)
         return Response(200, text, content_type=kind)
-    return None
+
+    # The report's downloadUrl: served without auth, like the real expiring blob URL.
+    controls.add("GET", "/reports/{reportId}/download.{format}", download)

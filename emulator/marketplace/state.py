@@ -16,10 +16,3 @@ class MarketplaceState(object):
         self.orders = Collection(first_id=1000000)
         self.subscriptions = Collection(first_id=1000000)
         self.reports = Collection()
-        self.extra = {}
-
-    def now_iso(self):
-        return self.clock.iso()
-
-    def today(self):
-        return self.clock.date()

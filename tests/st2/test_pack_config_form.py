@@ -33,7 +33,7 @@ from st2common.util.pack import validate_config_against_schema  # noqa: E402
 from runner import PACK_ROOT, execute  # noqa: E402
 from runner.emulated import emulator_config  # noqa: E402
 
-from ingram_lib.config import (account_names, marketplace_settings,  # noqa: E402
+from ingram_lib.core.config import (account_names, marketplace_settings,  # noqa: E402
                                xvantage_settings)
 
 PACK = "ingram_micro"

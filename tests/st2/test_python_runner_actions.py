@@ -2,7 +2,9 @@
 execution requested as st2api requests it, dispatched by the action runner's container,
 ``python_action_wrapper.py`` started by ``PythonRunner`` in its own process with st2's
 command line, sandboxed PYTHONPATH, environment and the registered pack config, and its
-output parsed by st2 -- against the emulator over real HTTP.
+output parsed by st2 -- against the emulator over real HTTP. Some actions also run in a
+second mode (an order's dry run or check), and the reads of a return run after the run that
+created it (``python_runner_xvantage``).
 
 The datastore (st2api) is unreachable for these runs, as when st2api is down: the pack keeps
 its API tokens there only to save logins, so every action must still succeed.
@@ -27,6 +29,8 @@ from runner import config as runner_config  # noqa: E402
 from runner.emulated import emulator_config  # noqa: E402
 
 import python_runner_support as support  # noqa: E402
+from test_nce_changes import BASIC_MONTHLY, subscription as nce_subscription  # noqa: E402
+import python_runner_xvantage as xv_runs  # noqa: E402
 
 HOLD_LINES = [{"customerLineNumber": "1", "ingramPartNumber": "DF4128", "quantity": 2},
               {"customerLineNumber": "2", "ingramPartNumber": "6YC337", "quantity": 1}]
@@ -205,6 +209,20 @@ def _check_schedule_report(result, emulator):
     assert _state(emulator).reports.get(result["id"])["name"] == "Orders report"
 
 
+def _check_switch_plan(result, emulator, sub):
+    stored = _state(emulator).orders.get(result["order"]["id"])
+    assert (stored["type"], stored["subscriptionId"]) == ("change", sub["id"])
+    assert stored["planId"] == sub["planId"]
+    assert stored["subscriptionPeriod"] == {"type": "year", "duration": 1}
+
+
+def _check_true_up(result, emulator, sub):
+    assert (result["decision"], result["change"]) == ("increase_now", 3)
+    stored = _state(emulator).orders.get(result["order"]["id"])
+    assert stored["subscriptionId"] == sub["id"]
+    assert stored["products"][0]["quantity"] == 8
+
+
 def _check_update_customer(result, emulator):
     assert result["taxRegId"] == _state(emulator).customers.get("1000002")["taxRegId"] \
         == "TAX-ST2"
@@ -283,8 +301,9 @@ def _check_xv_search(result, emulator):
 
 
 def cases(emulator, held):
-    """action -> (parameters, check(result, emulator)). Runs go side by side, so no two
-    actions touch the same customer, order, subscription or held Xvantage order."""
+    """run -> (parameters, check(result, emulator)); a run is an action, or ``action:mode``
+    for a second run of one action. Runs go side by side, so no two touch the same
+    customer, order, subscription or held Xvantage order."""
     report_id = next(r["id"] for r in _state(emulator).reports.values()
                      if r["status"] == "completed")
     special_line = _state(emulator).subscriptions.get("1000005")["products"][0]["id"]
@@ -292,7 +311,14 @@ def cases(emulator, held):
     def on_held(check):
         return lambda result, emu: check(result, emu, held)
 
-    return {
+    # NCE monthly subscriptions of their own (Adventure Works), bought days ago.
+    monthly = nce_subscription(emulator, BASIC_MONTHLY, quantity=6, days_ago=10)
+    seats = nce_subscription(emulator, BASIC_MONTHLY, quantity=5, days_ago=20)
+
+    def on(sub, check):
+        return lambda result, emu: check(result, emu, sub)
+
+    table = {
         "api_request": ({"path": "/customers", "query": {"limit": 2, "offset": 1}},
                         _check_api_request),
         "cancel_subscription": ({"subscriptionId": "1000004"}, _check_cancel_subscription),
@@ -330,6 +356,12 @@ def cases(emulator, held):
         "list_subscriptions": ({"customerId": "1000003"}, _check_list_subscriptions),
         "schedule_report": ({"name": "Orders report", "startDate": "2024-01-01",
                              "format": "json"}, _check_schedule_report),
+        "switch_subscription_plan": ({"subscriptionId": monthly["id"],
+                                      "planId": str(monthly["planId"]),
+                                      "subscriptionPeriod": {"type": "year", "duration": 1}},
+                                     on(monthly, _check_switch_plan)),
+        "true_up_subscription": ({"subscriptionId": seats["id"], "target_quantity": 8},
+                                 on(seats, _check_true_up)),
         "update_customer": ({"customerId": "1000002", "taxRegId": "TAX-ST2"},
                             _check_update_customer),
         "update_order": ({"orderId": "1000004", "creditCheck": True}, _check_update_order),
@@ -361,6 +393,8 @@ def cases(emulator, held):
         "xvantage_release_order": ({"ingramOrderNumber": held[1]}, on_held(_check_xv_release)),
         "xvantage_search_orders": ({"customerOrderNumber": "SEED-000002"}, _check_xv_search),
     }
+    table.update(xv_runs.cases(emulator))
+    return table
 
 
 def _held_orders(emulator):
@@ -378,17 +412,41 @@ def _leaked_secrets(execution, secrets):
 # -- the tests ----------------------------------------------------------------------------------
 
 def test_every_python_script_action_has_a_run(emulator):
-    covered = set(cases(emulator, ["H1", "H2", "H3"]))
+    runs = list(cases(emulator, ["H1", "H2", "H3"])) + list(xv_runs.FOLLOW_UPS)
+    covered = {xv_runs.action_of(run) for run in runs}
     actions = set(support.python_script_actions())
     assert covered == actions, {"never run": sorted(actions - covered),
                                 "not a python-script action": sorted(covered - actions)}
 
 
+def _run_table(action_runner, table):
+    """Runs every entry of ``table`` side by side: [(run, execution, check)]."""
+    executions = action_runner.run([(xv_runs.action_of(run), params)
+                                    for run, (params, _) in table.items()])
+    return [(run, execution, check)
+            for (run, (_, check)), execution in zip(table.items(), executions)]
+
+
+def _succeeded(execution):
+    return (execution.status, execution.liveaction_status) == ("succeeded", "succeeded") \
+        and execution.output["exit_code"] == 0
+
+
 def test_every_python_script_action_succeeds_under_st2(server, emulator, action_runner):
     emulator.marketplace.state.report_seconds = 0.2
     held = _held_orders(emulator)
-    table = cases(emulator, held)
-    executions = action_runner.run([(name, params) for name, (params, _) in table.items()])
+    done = _run_table(action_runner, cases(emulator, held))
+    # Then the runs that read what the first ones created.
+    first = {run: execution.result for run, execution, _ in done if _succeeded(execution)}
+    problems = []
+    try:
+        later = xv_runs.follow_ups(first)
+    except (KeyError, TypeError) as exc:
+        problems.append("follow-up runs %s not started: a first run they read from "
+                        "failed (%s: %s)" % (xv_runs.FOLLOW_UPS, type(exc).__name__, exc))
+    else:
+        done += _run_table(action_runner, later)
+
     raw = action_runner.raw_config
     secrets = support.secret_values(support.config_schema(), raw)
     assert len(secrets) == 5, "every secret: true field of the config schema is set"
@@ -398,34 +456,36 @@ def test_every_python_script_action_succeeds_under_st2(server, emulator, action_
                                     .encode("utf-8")).decode("ascii"))
     tokens = list(emulator.marketplace.auth._tokens) + list(emulator.xvantage.auth._tokens)
 
-    problems = []
-    for execution in executions:
-        name = execution.action
-        where = "%s (%.1f s): %r" % (name, execution.seconds, execution)
-        if (execution.status, execution.liveaction_status) != ("succeeded", "succeeded") \
-                or execution.output["exit_code"] != 0:
+    for run, execution, check in done:
+        where = "%s (%.1f s): %r" % (run, execution.seconds, execution)
+        if not _succeeded(execution):
             problems.append("did not succeed: " + where)
             continue
         try:
-            table[name][1](execution.result, emulator)
-        except (AssertionError, KeyError, TypeError, IndexError) as exc:
+            check(execution.result, emulator)
+        except (AssertionError, KeyError, TypeError, IndexError, ValueError) as exc:
             problems.append("unexpected result (%s: %s): %s"
                             % (type(exc).__name__, exc, where))
-        param_secrets = support.secret_values(action_runner.action_parameters(name),
-                                              execution.parameters)
+        param_secrets = support.secret_values(action_runner.action_parameters(
+            execution.action), execution.parameters)
         leaked = _leaked_secrets(execution, secrets + param_secrets + tokens)
         if leaked:
-            problems.append("secret(s) %s in the output of %s" % (leaked, name))
+            problems.append("secret(s) %s in the output of %s" % (leaked, run))
     assert problems == [], "\n".join(problems)
 
     # Each run asked st2api for its cached token, was refused, and logged in instead.
-    for execution in executions:
+    for _, execution, _ in done:
         stderr = execution.output["stderr"]
         assert "Retrieving value from the datastore" in stderr, execution
         assert "could not store the API token in the datastore: ConnectionError" in stderr, \
             execution
     logins = emulator.marketplace.auth.issued + emulator.xvantage.auth.issued
-    assert logins == len(executions)
+    assert logins == len(done)
+
+
+def _command_parameters(command):
+    """The parameters st2 hands the wrapper (``--parameters=<json>``), as run() gets them."""
+    return json.loads(command[7].split("=", 1)[1])
 
 
 def test_st2_starts_the_wrapper_with_the_sandbox_it_computes(action_runner):
@@ -436,18 +496,54 @@ def test_st2_starts_the_wrapper_with_the_sandbox_it_computes(action_runner):
     command, env = execution.command, execution.env
     pack_dir = get_pack_base_path(support.PACK)
     assert command[0] == os.path.join(action_runner.virtualenv, "bin", "python")
+    # A declared read: the one entry point of every such action, told which read it is by
+    # the immutable parameter that st2 fills in from the action's YAML.
     assert command[2:6] == [python_runner.WRAPPER_SCRIPT_PATH, "--pack=ingram_micro",
-                            "--file-path=%s/actions/get_customer.py" % pack_dir,
+                            "--file-path=%s/actions/operation.py" % pack_dir,
                             "--user=stanley"]
     assert json.loads(command[6].split("=", 1)[1]) == ["--config-file",
                                                        action_runner.conf_path]
-    assert json.loads(command[7].split("=", 1)[1]) == {"customerId": "1000001",
-                                                       "account": "default"}
+    assert _command_parameters(command) == {"operation": "get_customer",
+                                            "customerId": "1000001", "account": "default"}
     config = json.loads(command[8].split("=", 1)[1])
     assert config["accounts"]["default"]["order_timeout"] == 180, "schema defaults applied"
     assert "%s/actions/lib" % pack_dir in env["PYTHONPATH"].split(":")
     assert env["ST2_ACTION_API_URL"] == action_runner.api_url + "/v1"
     assert env["ST2_ACTION_AUTH_TOKEN"]
+    # run() got the operation: the customer asked for came back.
+    _check_get_customer(execution.result, None)
+
+
+def test_each_declared_read_runs_its_own_operation_through_one_entry_point(action_runner,
+                                                                         emulator):
+    runs = [("get_order", {"orderId": "1000001"}),
+            ("xvantage_get_renewal", {"renewalId": "4239002"})]
+    order, renewal = action_runner.run(runs)
+    assert order.command[4] == renewal.command[4] and order.command[4].endswith(
+        "/actions/operation.py")
+    assert _command_parameters(order.command)["operation"] == "get_order"
+    assert _command_parameters(renewal.command)["operation"] == "xvantage_get_renewal"
+    assert order.status == renewal.status == "succeeded", (order, renewal)
+    _check_get_order(order.result, emulator)
+    assert renewal.result["renewalId"] == "4239002"
+
+
+@pytest.mark.parametrize("operation", ["get_customer", "get_order"],
+                         ids=["its-own-default", "another-read"])
+def test_st2_refuses_an_operation_given_explicitly_as_the_runner_does(action_runner,
+                                                                    operation):
+    from st2common.persistence.liveaction import LiveAction
+    from runner import loader, params
+    given = {"operation": operation, "customerId": "1000001"}
+    before = LiveAction.count()
+    with pytest.raises(ValueError) as refused:
+        action_runner.request("get_customer", given)
+    message = "Override of immutable parameter(s) ['operation'] is unsupported."
+    assert str(refused.value) == message
+    assert LiveAction.count() == before, "nothing was scheduled"
+    with pytest.raises(params.ParameterValidationError) as stand_in:
+        params.resolve(loader.action_meta("get_customer")["parameters"], given)
+    assert str(stand_in.value) == message and stand_in.value.parameter == "operation"
 
 
 def test_an_api_error_is_a_failed_execution_with_a_structured_result(action_runner):

@@ -20,12 +20,12 @@ import traceback
 
 from st2common.runners.base_action import Action
 
-from . import checks, limits
-from .config import marketplace_settings, xvantage_settings
-from .errors import BadResponse, IngramMicroError, InternalError, OutcomeUnknown, \
+from .core import checks, limits
+from .core.config import marketplace_settings, xvantage_settings
+from .core.errors import BadResponse, IngramMicroError, InternalError, OutcomeUnknown, \
     ParameterError, ResultTooLarge
-from .marketplace import MarketplaceClient
-from .redact import Redactor, config_secrets
+from .core.redact import Redactor, config_secrets
+from .marketplace.client import MarketplaceClient
 
 
 def _ends_once(run):
@@ -76,7 +76,7 @@ class IngramAction(Action):
     def xvantage(self, account=None):
         key = ("xvantage", account)
         if key not in self._clients:
-            from .xvantage import XvantageClient
+            from .xvantage.client import XvantageClient
             settings = xvantage_settings(self.config, account)
             self._clients[key] = XvantageClient(
                 settings, kv=self.action_service, logger=self.logger)

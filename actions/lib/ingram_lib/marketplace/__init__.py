@@ -1,0 +1,1 @@
+"""Cloud Marketplace API: the client and the operations built on it."""

@@ -1,0 +1,1 @@
+"""Polling-sensor framework, sensor state, the watchers and the webhook receiver."""

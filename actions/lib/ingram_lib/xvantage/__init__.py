@@ -1,0 +1,1 @@
+"""Xvantage reseller API: the client, request checks and result reading."""
