@@ -1,15 +1,17 @@
-from ingram_lib import xvantage_requests as req
+from ingram_lib.xvantage import order_check
+from ingram_lib.xvantage import orders as req
 from ingram_lib.action import IngramAction
 
 
 class XvantageCreateOrderAsync(IngramAction):
     WRITE_LOOKUP = ("customerOrderNumber",)
 
-    def run(self, customerOrderNumber, lines, account="default", customer_hold=False,
+    def run(self, customerOrderNumber, lines=None, account="default", customer_hold=False,
             quoteNumber=None, endCustomerOrderNumber=None, billToAddressId=None,
             specialBidNumber=None, notes=None, acceptBackOrder=None, resellerInfo=None,
             shipToInfo=None, endUserInfo=None, shipmentDetails=None,
-            additionalAttributes=None):
+            additionalAttributes=None, dry_run=False, check=False, max_unit_price=None,
+            max_total=None):
         body = req.create_body(
             "v7", customerOrderNumber, lines, customer_hold=customer_hold,
             quoteNumber=quoteNumber, endCustomerOrderNumber=endCustomerOrderNumber,
@@ -17,4 +19,7 @@ class XvantageCreateOrderAsync(IngramAction):
             notes=notes, acceptBackOrder=acceptBackOrder, resellerInfo=resellerInfo,
             shipToInfo=shipToInfo, endUserInfo=endUserInfo,
             shipmentDetails=shipmentDetails, additionalAttributes=additionalAttributes)
-        return self.xvantage(account).create_order_async(body)
+        client = self.xvantage(account)
+        return order_check.place(client, body, client.create_order_async, dry_run=dry_run,
+                                 check=check, max_unit_price=max_unit_price,
+                                 max_total=max_total)

@@ -1,6 +1,7 @@
 """HTTP requests per OrderSensor poll, against the emulator, by order-history size.
 
     python benchmarks/sensor_requests.py [--orders 20000 2000] [--open 100] [--polls 5]
+    python benchmarks/sensor_requests.py --xvantage 300 100   # invoice and renewal sensors
 
 For each history size it reports the requests of the first (baseline) poll, of a quiet
 poll (nothing changed), and of a busy poll (new orders and status changes), the size of
@@ -26,8 +27,8 @@ standins.install()
 
 from emulator import EmulatorServer  # noqa: E402
 from emulator.marketplace import orders as emu_orders  # noqa: E402
-from ingram_lib.config import marketplace_settings  # noqa: E402
-from ingram_lib.marketplace import MarketplaceClient  # noqa: E402
+from ingram_lib.core.config import marketplace_settings  # noqa: E402
+from ingram_lib.marketplace.client import MarketplaceClient  # noqa: E402
 
 
 def _orders_requests(emulator):
@@ -102,13 +103,85 @@ def measure(total, open_count, quiet_polls=5, naive=True):
         server.stop()
 
 
+def measure_xvantage_documents(orders, renewals, quiet_polls=3):
+    """Requests per poll of the invoice and renewal sensors, with about ``orders`` orders
+    invoiced in the last two days and ``renewals`` renewals due in the next 30: the first
+    (baseline) poll, a quiet poll, a busy one (new invoices / renewals), and the polls one
+    sweep takes at the default page cap."""
+    from emulator.xvantage import renewals as emu_renewals
+    server = EmulatorServer(port=0).start()
+    try:
+        emulator = server.emulator
+        emulator.clock.freeze()
+        now = emulator.clock.now()
+        emulator.xvantage.bulk_create(orders, start=now - 2 * 86400, end=now - 8 * 3600,
+                                      prefix="INV")
+        book = emu_renewals.book(emulator.xvantage.store)
+        for i in range(renewals):
+            book.add(1 + i % 30)
+        config = pack_config.prepare(emulator_config(server.url))
+        out = {}
+        for name, busy in (("xvantage_invoice_sensor", lambda: _invoiced(emulator)),
+                           ("xvantage_renewal_sensor", lambda: [book.add(5 + i)
+                                                                for i in range(10)])):
+            store = Datastore(":memory:")
+            sensor, service = execute.make_sensor(name, config, store, strict=True)
+            sensor.clock = emulator.clock.now
+            sensor.log.setLevel("ERROR")            # "sweep is behind" is expected here
+            sensor.setup()
+
+            def one_poll():
+                # A poll interval apart, so the per-minute rate allows a full poll.
+                emulator.clock.advance(61)
+                sensor.poll()
+                assert sensor.last_poll["default"]["ok"], sensor.last_poll
+                return sensor.last_poll["default"]["requests"]
+            result = {"baseline": one_poll()}
+            lag = list(sensor.last_poll["default"]["lag"].values())[0]
+            result["polls_per_sweep"] = lag["polls_needed"]
+            while not sensor.last_stats["default"]["sweep_complete"]:
+                one_poll()
+            quiet = [one_poll() for _ in range(quiet_polls * lag["polls_needed"])]
+            result["quiet_max"] = max(quiet)
+            busy()
+            dispatched = len(service.dispatched)
+            result["busy"] = one_poll()
+            while not sensor.last_stats["default"]["sweep_complete"]:
+                result["busy"] = max(result["busy"], one_poll())
+            result["busy_events"] = len(service.dispatched) - dispatched
+            result["state_chars"] = sum(len(store.get(k) or "")
+                                        for k in store.names("ingram_micro.sensor."))
+            sensor.cleanup()
+            out[name] = result
+        return out
+    finally:
+        server.stop()
+
+
+def _invoiced(emulator):
+    """Ten new orders, shipped (invoiced) seven hours later."""
+    now = emulator.clock.now()
+    emulator.xvantage.bulk_create(10, start=now - 60, end=now, prefix="BUSY")
+    emulator.clock.advance(7 * 3600)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, nargs="+", default=[20000, 2000])
     parser.add_argument("--open", type=int, default=100)
     parser.add_argument("--polls", type=int, default=5)
+    parser.add_argument("--xvantage", type=int, nargs=2, metavar=("ORDERS", "RENEWALS"),
+                        help="measure the Xvantage invoice and renewal sensors instead")
     args = parser.parse_args(argv)
+    if args.xvantage:
+        print("%-24s %9s %6s %10s %14s %12s" % ("sensor", "baseline", "sweep", "quiet max",
+                                                "busy (events)", "state chars"))
+        for name, r in sorted(measure_xvantage_documents(*args.xvantage).items()):
+            print("%-24s %9d %6d %10d %8d (%3d) %12d" % (
+                name, r["baseline"], r["polls_per_sweep"], r["quiet_max"], r["busy"],
+                r["busy_events"], r["state_chars"]))
+        return 0
     header = ("orders", "open", "baseline", "quiet max", "quiet mean", "busy (events)",
               "state chars", "naive scan")
     print("%8s %6s %9s %10s %11s %14s %12s %11s" % header)

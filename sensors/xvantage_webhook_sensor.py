@@ -1,6 +1,7 @@
-"""Receives Xvantage order webhooks and fires ``ingram_micro.xvantage_order_event``.
+"""Receives Xvantage webhooks and fires ``ingram_micro.xvantage_order_event`` (order status,
+v7 create results) and ``ingram_micro.xvantage_stock_update`` (stock updates, per part).
 
-A passive sensor: ``run()`` serves an ``ingram_lib.xvantage_webhook_receiver.WebhookReceiver``
+A passive sensor: ``run()`` serves an ``ingram_lib.sensing.webhook_receiver.WebhookReceiver``
 on the configured local host/port/path until ``cleanup()``; that module holds the delivery
 rules (signature, replay window, de-duplication across restarts, answers). The receiver is
 off unless ``xvantage_webhook.enabled`` is set and a webhook secret is configured.
@@ -13,7 +14,7 @@ import threading
 from st2reactor.sensor.base import Sensor
 
 import _ingram_path  # noqa: F401
-from ingram_lib.xvantage_webhook_receiver import WebhookReceiver, webhook_settings
+from ingram_lib.sensing.webhook_receiver import WebhookReceiver, webhook_settings
 
 BIND_RETRY_SECONDS = 5
 

@@ -3,7 +3,8 @@ below ``/sandbox``. Auth, IM-* header checks, rate limiting, error bodies, contr
 
 from ..http import HttpError, Response
 from ..router import Router
-from . import orders, search
+from . import (deals, documents, freight, invoices, orders, products, quotes, renewals,
+               returns, search)
 from .auth import Credentials, TokenAuthority
 from .common import check_headers, echo_headers, error_body, fail
 from .ratelimit import TOO_MANY, RateLimiter
@@ -11,7 +12,7 @@ from .state import OrderStore
 from .webhooks import WebhookEmitter
 
 TOKEN_PATH = "/oauth/oauth20/token"
-RESOURCES = [orders, search]
+RESOURCES = [orders, search, products, freight, quotes, invoices, renewals, deals, returns]
 
 
 class XvantageApp(object):
@@ -73,6 +74,8 @@ class XvantageApp(object):
         if body is None:
             body = error_body(exc.message, kind="/errors/server-error" if exc.status >= 500
                               else "/errors/validation-error")
+        # Some API groups answer errors flat ({traceid, type, fields}), headers' included.
+        body = documents.error_shape(request.route, exc.status, body)
         headers = dict(exc.headers)
         headers.update(echo_headers(request))
         return Response(exc.status, body, headers=headers)
@@ -88,48 +91,64 @@ class XvantageApp(object):
 
     # -- control: /_emulator/xvantage/... -------------------------------------------------
 
-    def control(self, request, path, body):
-        if not path.startswith("/xvantage/"):
-            return None
-        path = path[len("/xvantage"):]
-        if path == "/ratelimit" and request.method == "POST":
+    def register_controls(self, controls):
+        """Control routes below ``/_emulator/xvantage``; handlers take ``(request, body)``.
+        A resource module may add its own with ``register_controls(controls, store)``."""
+        def set_rate_limit(request, body):
             self.rate_limit.configure(body.get("enabled"), body.get("limit"),
                                       body.get("window"))
             return Response(200, {"enabled": self.rate_limit.enabled,
                                   "limit": self.rate_limit.limit})
-        if path == "/maintenance" and request.method == "POST":
+
+        def set_maintenance(request, body):
             self.maintenance = bool(body.get("enabled", True))
             return Response(200, {"maintenance": self.maintenance})
-        if path == "/webhooks" and request.method == "POST":
+
+        def set_webhooks(request, body):
             self.webhooks.configure(body.get("url"), body.get("secret"))
             return Response(200, {"url": self.webhooks.url})
-        if path == "/webhooks/flush" and request.method == "POST":
+
+        def flush_webhooks(request, body):
             sent = self.webhooks.flush()
             return Response(200, {"sent": [{"eventId": r["eventId"], "status": r["status"]}
                                            for r in sent]})
-        if path == "/orders/bulk" and request.method == "POST":
+
+        def add_bulk(request, body):
             numbers = orders.bulk_create(
                 self.store, int(body.get("count", 100)), start=body.get("start"),
                 end=body.get("end"), hold_every=int(body.get("hold_every", 0)),
                 prefix=body.get("prefix", "BULK"))
             return Response(201, {"created": len(numbers), "first": numbers[:1],
                                   "last": numbers[-1:]})
-        if path == "/search" and request.method == "POST":
+
+        def set_search_order(request, body):
             self.store.oldest_first = bool(body.get("oldest_first"))
             return Response(200, {"oldest_first": self.store.oldest_first})
-        if (path.startswith("/orders/") and path.endswith("/search-row") and
-                request.method == "POST"):
-            order = self.store.get(path[len("/orders/"):-len("/search-row")])
+
+        def override_search_row(request, body):
+            order = self.store.get(request.params["number"])
             if order is None:
                 return Response(404, {"message": "no such order"})
             order.search_overrides = dict(body)
             return Response(200, {"overrides": order.search_overrides})
-        if path == "/orders" and request.method == "DELETE":
+
+        def clear_orders(request, body):
             self.store.clear()
             return Response(204)
-        if path == "/orders":
-            return Response(200, {"total": len(self.store)})
-        return None
+
+        controls.add("POST", "/ratelimit", set_rate_limit)
+        controls.add("POST", "/maintenance", set_maintenance)
+        controls.add("POST", "/webhooks", set_webhooks)
+        controls.add("POST", "/webhooks/flush", flush_webhooks)
+        controls.add("POST", "/orders/bulk", add_bulk)
+        controls.add("POST", "/search", set_search_order)
+        controls.add("POST", "/orders/{number}/search-row", override_search_row)
+        controls.add("DELETE", "/orders", clear_orders)
+        controls.add("GET", "/orders",
+                     lambda request, body: Response(200, {"total": len(self.store)}))
+        for resource in RESOURCES:
+            if hasattr(resource, "register_controls"):
+                resource.register_controls(controls, self.store)
 
     # -- helpers for tests and other emulator parts ---------------------------------------
 

@@ -96,12 +96,3 @@ def attributes(items):
 
 def truthy(value):
     return value is True or str(value).strip().lower() in ("true", "y", "yes", "1")
-
-
-def to_int(value, field):
-    if isinstance(value, bool):
-        raise validation(field, "%s must be a number" % field, str(value))
-    try:
-        return int(str(value).strip().rstrip(","))
-    except (TypeError, ValueError):
-        raise validation(field, "%s must be a number" % field, str(value))

@@ -5,7 +5,7 @@ import random
 import re
 
 from ..http import Response
-from . import catalog, views
+from . import catalog, quotes, views
 from .common import attributes, fail, json_object, truthy, validation
 from .state import HOLD
 
@@ -97,7 +97,9 @@ def create(store, request, api):
     if len(number) > CREATE_LIMITS[api]:
         raise validation("customerOrderNumber", "customerOrderNumber exceeds %d characters"
                          % CREATE_LIMITS[api], number)
-    lines = body.get("lines")
+    # Quote to order (v7 only): the quote's parts, quantities and prices replace the lines.
+    quote_number = str(body.get("quoteNumber") or "").strip() if api == "v7" else ""
+    lines = quotes.order_lines(store, quote_number) if quote_number else body.get("lines")
     if not isinstance(lines, list) or not lines:
         raise validation("lines", "At least one line is required")
     attrs = attributes(body.get("additionalAttributes"))
@@ -125,11 +127,16 @@ def create(store, request, api):
         for item, ipn, quantity in accepted:
             order.add_line(str(item.get("customerLineNumber") or "")[:3] or None, ipn,
                            quantity, notes=item.get("notes"),
-                           special_bid=item.get("specialBidNumber"))
+                           special_bid=item.get("specialBidNumber"),
+                           unit_price=item.get("unitPrice") if quote_number else None)
         order.rejected = rejected
         if api == "v7":
             order.confirmation_number = "US-I-T-%d%010d" % (int(store.clock.now()), order.seq)
         store.add(order)
+        if quote_number:
+            quotes.converted(store, quote_number, order)
+        if not hold:
+            catalog.stock(store).consume(order.lines)
     if api == "v7":
         return Response(200, {
             "quoteNumber": body.get("quoteNumber") or "",
@@ -149,7 +156,7 @@ def bulk_create(store, count, start=None, end=None, hold_every=0, prefix="BULK",
     end = now if end is None else float(end)
     start = end - 10 * 86400 if start is None else float(start)
     rnd = random.Random(seed)
-    names = list(parts or sorted(catalog.PARTS))
+    names = list(parts or catalog.BULK_PARTS)
     step = (end - start) / max(1, count)
     numbers = []
     for i in range(int(count)):
@@ -205,6 +212,7 @@ def modify(store, request):
             if action.lower() != "release":
                 raise validation("actionCode", "Unsupported actionCode", action)
             order.released_at = order.modified_at = store.clock.now()
+            catalog.stock(store).consume(order.lines)
             store.notify("released", order)
             return Response(200, views.modify_response(
                 order, "PROCESSING", [], [], "Order released from customer hold"))

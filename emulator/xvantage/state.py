@@ -108,14 +108,6 @@ class Order(object):
 
     # -- life -----------------------------------------------------------------------------
 
-    def voided_at(self):
-        if self.hold and self.released_at is None and self.cancelled_at is None:
-            return self.created + VOID_AFTER
-        return None
-
-    def on_hold(self, now):
-        return self.phase_of(None, now) == HOLD
-
     def schedule(self, sub_number, lines):
         """``(ship_at, deliver_at, backordered)`` of a released sub-order."""
         start = self.released_at

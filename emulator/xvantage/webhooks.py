@@ -1,11 +1,15 @@
-"""Webhooks as Ingram sends them: order-status events and v7 async order-create results.
+"""Webhooks as Ingram sends them: order-status events, v7 async order-create results and
+stock (availability) updates.
 
 Nothing is sent on its own. ``flush()`` (or ``POST /_emulator/xvantage/webhooks/flush``)
 POSTs every event that became due since the previous flush -- status changes that orders
-went through on the emulator clock, and the result of each v7 order created meanwhile --
-to the configured URL, signed with ``x-hub-signature`` = Base64(HMAC-SHA512(secret,
-eventId)). Payloads follow the schemas (``OrderStatusAsyncNotificationRequest`` with
-``LineNumber`` and string quantities; ``OrderCreateV7Response`` as a list of events).
+went through on the emulator clock, the result of each v7 order created meanwhile, and (when
+configured with ``stock=True``) the latest stock level of each part whose stock changed --
+to the configured URL, signed with
+``x-hub-signature`` = Base64(HMAC-SHA512(secret, eventId)). Payloads follow the schemas
+(``OrderStatusAsyncNotificationRequest`` with ``LineNumber`` and string quantities;
+``OrderCreateV7Response`` as a list of events; ``AvailabilityAsyncNotificationRequest``
+with string ``totalAvailability``, several parts per event).
 """
 
 import base64
@@ -18,13 +22,15 @@ import urllib.error
 import urllib.request
 import uuid
 
-from . import views
+from . import catalog, views
 from .state import BACKORDERED, CANCELLED, HOLD, SHIPPED
 
 STATUS_EVENTS = {HOLD: "im::order_hold", CANCELLED: "im::order_voided",
                  BACKORDERED: "im::order_backordered", SHIPPED: "im::order_shipped"}
 LINE_STATUS = {HOLD: "Open", CANCELLED: "Open", BACKORDERED: "Backordered",
                SHIPPED: "Shipped"}
+# Parts per stock-update event (the spec's example carries two).
+STOCK_BATCH = 50
 
 
 def signature(secret, event_id):
@@ -39,18 +45,36 @@ class WebhookEmitter(object):
         self.clock = clock
         self.url = None
         self.secret = None
+        self.stock_updates = False
         self.sent = []
         self._since = clock.now()
         self._created = []
+        # {ingramPartNumber: units on hand}: the latest level of each part whose stock
+        # changed since the previous flush.
+        self._stock = {}
         self._lock = threading.Lock()
+        # A leaf lock: stock changes are reported while the order store's lock is held,
+        # which flush() takes after its own.
+        self._stock_lock = threading.Lock()
         store.listeners.append(self._on_store_event)
+        catalog.stock(store).listeners.append(self._on_stock_change)
 
-    def configure(self, url=None, secret=None):
+    def configure(self, url=None, secret=None, stock=False):
+        """``stock``: also send stock updates. At Ingram that is a webhook of its own (one
+        per resource type), so it is off unless asked for."""
         with self._lock:
             self.url = url
             self.secret = secret
+            self.stock_updates = bool(stock)
             self._since = self.clock.now()
             self._created = []
+            with self._stock_lock:
+                self._stock = {}
+
+    def _on_stock_change(self, part_number, total):
+        with self._stock_lock:
+            if self.stock_updates:
+                self._stock[part_number] = total
 
     def _on_store_event(self, event, order):
         if event == "created" and order.api == "v7":
@@ -64,12 +88,12 @@ class WebhookEmitter(object):
 
     # -- payloads -------------------------------------------------------------------------
 
-    def _envelope(self, event):
+    def _envelope(self, event, topic="resellers/orders"):
         # eventTimeStamp is when the event is sent, and the POST really happens now: the
         # wall clock, not the (possibly advanced) emulator clock, or receivers checking
         # freshness would refuse every event after Clock.advance.
         sent = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(self.clock.wall()))
-        return {"topic": "resellers/orders", "event": event, "eventTimeStamp": sent,
+        return {"topic": topic, "event": event, "eventTimeStamp": sent,
                 "eventId": self.event_id()}
 
     def status_event(self, order, sub_number, phase, when=None):
@@ -116,6 +140,27 @@ class WebhookEmitter(object):
         body["resource"] = resource
         return [body]
 
+    def stock_event(self, levels):
+        """One availability update for ``[(ingramPartNumber, units on hand)]``."""
+        body = self._envelope("im::updated", topic="resellers/catalog")
+        resources = []
+        for part_number, total in levels:
+            _, part = catalog.lookup(part_number)
+            part = part or {}
+            resources.append({
+                "eventType": "IM::STOCK_UPDATE",
+                "ingramPartNumber": part_number,
+                "vendorPartNumber": part.get("vendorPartNumber"),
+                "vendorName": part.get("vendorName"),
+                "upcCode": part.get("upc") or None,
+                "skuStatus": "Active",
+                "backOrderFlag": "Y" if part.get("backorder") or not total else "N",
+                "totalAvailability": str(total),
+                "links": [{"topic": "catalog", "type": "GET",
+                           "href": "/resellers/v6/catalog/details/%s" % part_number}]})
+        body["resource"] = resources
+        return body
+
     def due(self, since, until):
         """Events for everything that happened in ``(since, until]``."""
         out = []
@@ -135,8 +180,12 @@ class WebhookEmitter(object):
                 return []
             now = self.clock.now()
             created, self._created = self._created, []
+            with self._stock_lock:
+                levels, self._stock = sorted(self._stock.items()), {}
             events = [self.create_event(order) for order in created]
             events += self.due(self._since, now)
+            events += [self.stock_event(levels[i:i + STOCK_BATCH])
+                       for i in range(0, len(levels), STOCK_BATCH)]
             self._since = now
         return [self.post(event) for event in events]
 

@@ -1,7 +1,7 @@
 """The pack's sensors in processes started as StackStorm's sensor container starts them,
 against the emulator; see ``sensor_boot.py`` for what runs inside each process.
 
-``run_sensor_scenarios(server)`` runs all four sensors in parallel through one scenario and
+``run_sensor_scenarios(server)`` runs all the pack's sensors in parallel through one scenario and
 returns what st2's dispatcher accepted, per trigger ref; ``shared_run()`` does it once per
 session (on an emulator of its own) and keeps the details, and the session fixture
 ``st2_sensor_payloads`` hands its payloads to any test module that imports it.
@@ -345,6 +345,8 @@ class Deadline(object):
 WEBHOOK_SECRET = "st2-tier-webhook-secret"
 WEBHOOK_PATH = "/xvantage/webhook"
 POLL_INTERVAL = 4       # st2's minimum, which the pack enforces
+# A part the emulator stocks in more than one warehouse: emptying one leaves a total > 0.
+STOCK_PART, STOCK_WAREHOUSE = "TXSLM3", "20"
 DEADLINE = 60
 
 
@@ -368,6 +370,11 @@ def pack_config(server, webhook_port):
                           "emit_existing_on_first_run": True},
         "xvantage_orders": {"poll_interval": POLL_INTERVAL,
                             "emit_existing_on_first_run": True},
+        # Invoices there at the first poll are recorded silently: the one the scenario's
+        # order gets when it ships is the new one.
+        "xvantage_invoices": {"poll_interval": POLL_INTERVAL},
+        "xvantage_renewals": {"poll_interval": POLL_INTERVAL, "days_ahead": 30,
+                              "emit_existing_on_first_run": True},
     }
     raw["xvantage_webhook"] = {"enabled": True, "host": "127.0.0.1", "port": webhook_port,
                                "path": WEBHOOK_PATH, "secret": WEBHOOK_SECRET}
@@ -414,6 +421,34 @@ def place_order(emulator, po):
                                      "products": [{"id": product["id"], "quantity": 1}]})
 
 
+def invoice_numbers(emulator, order_number=None):
+    """Invoice numbers the emulator's invoice search can return now (of one order)."""
+    from emulator.xvantage import invoices as emu_invoices
+    now = emulator.clock.now()
+    return {i.number for order in emulator.xvantage.store.all()
+            if order_number is None or order.number == order_number
+            for i in emu_invoices.invoices_of(order, now)}
+
+
+def first_renewal_due(emulator):
+    """The renewal that expires soonest from now on (the emulator seeds one 20 days out)."""
+    from emulator.xvantage import renewals as emu_renewals
+    now = emulator.clock.now()
+    return min((r for r in emu_renewals.book(emulator.xvantage.store).all(now)
+                if r.expires > now), key=lambda r: r.expires)
+
+
+def swept(proc, sweep):
+    """Whether a poll of a window-sweep sensor finished its sweep (so what it read is its
+    baseline): nothing behind, nothing pending."""
+    for poll in proc.records("poll"):
+        outcome = (poll.get("last_poll") or {}).get("default") or {}
+        lag = (outcome.get("lag") or {}).get(sweep)
+        if outcome.get("ok") and lag and lag["polls_behind"] == 0 and lag["pending"] == 0:
+            return True
+    return False
+
+
 def listening(port):
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -458,9 +493,9 @@ def _first(proc, trigger, **match):
 
 
 def run_scenarios(server, workdir=None):
-    """Starts OrderSensor, SubscriptionSensor, XvantageOrderSensor and XvantageWebhookSensor
-    as st2's sensor container would, then drives the emulator so that each of the pack's
-    seven triggers fires. Every wait is bounded; the processes are always stopped.
+    """Starts each of the pack's sensors (one process per sensor YAML) as st2's sensor
+    container would, then drives the emulator so that each of the pack's triggers fires.
+    Every wait is bounded; the processes are always stopped.
     ``workdir`` (kept afterwards) holds the st2 layout, logs and records; by default a
     temporary directory, removed at the end."""
     root = workdir or tempfile.mkdtemp(prefix="st2-sensors-")
@@ -473,6 +508,7 @@ def run_scenarios(server, workdir=None):
 
 def _run_scenarios(server, root):
     from emulator.marketplace import orders as emu_orders
+    from emulator.xvantage import catalog
 
     started = time.monotonic()
     emulator = server.emulator
@@ -482,7 +518,8 @@ def _run_scenarios(server, root):
 
     # Before the sensors start: one Marketplace order that stays open (EMU-HOLD keeps it in
     # processing for months), one subscription inside the expiry horizon and the others well
-    # outside it, and one fresh Xvantage order.
+    # outside it, one fresh Xvantage order, and Xvantage renewals (seeded; the soonest is
+    # within 30 days). The invoices already there are the invoice sensor's baseline.
     order = place_order(emulator, po="EMU-HOLD st2-tier")
     subs = list(emulator.marketplace.state.subscriptions.values())
     today = emulator.clock.utcnow().date()
@@ -492,9 +529,11 @@ def _run_scenarios(server, root):
     expiring, held = subs[0], subs[1]
     now = emulator.clock.now()
     [xv_number] = emulator.xvantage.bulk_create(1, start=now - 60, end=now, prefix="ST2TIER")
+    renewal = first_renewal_due(emulator)
     run.ids.update(order_id=order["id"], order_number=order["orderNumber"],
                    expiring_subscription=expiring["id"], held_subscription=held["id"],
-                   xvantage_order=xv_number)
+                   xvantage_order=xv_number, renewal=str(renewal.id),
+                   invoices_before=sorted(invoice_numbers(emulator)))
 
     metas = sensor_definitions()
     procs = {name: SensorProcess(site, meta) for name, meta in metas.items()}
@@ -505,6 +544,7 @@ def _run_scenarios(server, root):
         deadline = Deadline(DEADLINE)
         orders, subscriptions = procs["OrderSensor"], procs["SubscriptionSensor"]
         xvantage, webhook = procs["XvantageOrderSensor"], procs["XvantageWebhookSensor"]
+        invoices, renewals = procs["XvantageInvoiceSensor"], procs["XvantageRenewalSensor"]
 
         # 1. What exists at the first poll: announced because of emit_existing_on_first_run.
         deadline.wait_for("order_created for %s" % order["id"], lambda: _first(
@@ -513,20 +553,34 @@ def _run_scenarios(server, root):
             subscriptions, PACK + ".subscription_expiring", id=expiring["id"]), every)
         deadline.wait_for("xvantage_order_created for %s" % xv_number, lambda: _first(
             xvantage, PACK + ".xvantage_order_created", order_number=xv_number), every)
+        deadline.wait_for("xvantage_renewal_due for %s" % renewal.id, lambda: _first(
+            renewals, PACK + ".xvantage_renewal_due", renewal_id=str(renewal.id)), every)
         # A finished poll has stored what it saw, so a change made now is a change to it.
         for proc in (orders, subscriptions, xvantage):
             deadline.wait_for("a first finished poll of %s" % proc.name, proc.polls, every)
+        deadline.wait_for("%s's poll that dispatched xvantage_renewal_due to finish"
+                          % renewals.name, lambda: renewals.poll_finished_after(
+                              PACK + ".xvantage_renewal_due"), every)
+        # Only a finished sweep is a baseline: an invoice met by the first sweep is recorded,
+        # not reported, unless it is dated after the day that sweep started.
+        deadline.wait_for("a first finished invoice sweep", lambda: swept(
+            invoices, "xvantage_invoice_sweep"), every)
         deadline.wait_for("the webhook receiver on port %d" % webhook_port,
                           lambda: listening(webhook_port), every)
 
         # 2. Changes: the order cancelled (as PATCH statusCode=CL does), a subscription put
-        # on hold, and seven hours for the Xvantage orders to ship -- which the emulator
-        # reports to the receiver as signed order-status webhooks.
+        # on hold, the renewal extended by five days, a part's stock taken to zero in one
+        # warehouse, and seven hours for the Xvantage orders to ship (and be invoiced) --
+        # which the emulator reports to the receiver as signed order-status webhooks, with
+        # the stock change as a stock-update webhook.
         webhook_url = "http://127.0.0.1:%d%s" % (webhook_port, WEBHOOK_PATH)
         with emu_orders.book(emulator.marketplace.state).lock:
             emu_orders.update(emulator.marketplace.state, order, {"statusCode": "CL"})
         held["status"] = "hold"
-        emulator.xvantage.webhooks.configure(webhook_url, WEBHOOK_SECRET)
+        renewal.expires += 5 * 86400
+        emulator.xvantage.webhooks.configure(webhook_url, WEBHOOK_SECRET, stock=True)
+        stock = catalog.stock(emulator.xvantage.store)
+        stock.set(STOCK_PART, STOCK_WAREHOUSE, 0)
         emulator.clock.advance(7 * 3600)
         sent = emulator.xvantage.webhooks.flush()
         event_id = "ST2TIER" + uuid.uuid4().hex[:12].upper()
@@ -534,8 +588,13 @@ def _run_scenarios(server, root):
             event_id, "ST2TIER-PO-1", "20-ST201"))
         run.webhook_answers = [(r["eventId"], r["status"]) for r in sent] + [
             (event_id, answer.status_code)]
-        run.ids.update(webhook_events=[r["eventId"] for r in sent],
-                       async_create_event=event_id)
+        stock_events = [r["eventId"] for r in sent
+                        if r["event"].get("topic") == "resellers/catalog"]
+        [invoice] = invoice_numbers(emulator, xv_number)
+        run.ids.update(webhook_events=[r["eventId"] for r in sent
+                                       if r["eventId"] not in stock_events],
+                       stock_events=stock_events, async_create_event=event_id,
+                       stock_level=stock.total(STOCK_PART), invoice=invoice)
 
         deadline.wait_for("order_status_changed (cancelled) for %s" % order["id"],
                           lambda: _first(orders, PACK + ".order_status_changed",
@@ -546,10 +605,19 @@ def _run_scenarios(server, root):
             xvantage, PACK + ".xvantage_order_status_changed", order_number=xv_number), every)
         deadline.wait_for("xvantage_order_event for %s" % event_id, lambda: _first(
             webhook, PACK + ".xvantage_order_event", event_id=event_id), every)
+        deadline.wait_for("xvantage_stock_update for %s" % STOCK_PART, lambda: _first(
+            webhook, PACK + ".xvantage_stock_update", ingram_part_number=STOCK_PART), every)
+        deadline.wait_for("xvantage_invoice_created for %s" % invoice, lambda: _first(
+            invoices, PACK + ".xvantage_invoice_created", invoice_number=invoice), every)
+        deadline.wait_for("xvantage_renewal_due for %s's new date" % renewal.id,
+                          lambda: len([p for _, p in renewals.dispatched(
+                              PACK + ".xvantage_renewal_due")
+                              if p["renewal_id"] == str(renewal.id)]) >= 2, every)
         # The polls that dispatched those have also stored what they saw.
         for proc, trigger in ((orders, "order_status_changed"),
                               (subscriptions, "subscription_status_changed"),
-                              (xvantage, "xvantage_order_status_changed")):
+                              (xvantage, "xvantage_order_status_changed"),
+                              (invoices, "xvantage_invoice_created")):
             deadline.wait_for("%s's poll that dispatched %s to finish" % (proc.name, trigger),
                               lambda p=proc, t=trigger: p.poll_finished_after(PACK + "." + t),
                               every)

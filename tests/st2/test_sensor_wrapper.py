@@ -1,7 +1,7 @@
 """Each of the pack's sensors in its own process, started as StackStorm 3.9.0's sensor
 container starts it (``sensor_wrapper.py``'s command line, environment and PYTHONPATH, st2's
 loader, config from the database, the real ``SensorService`` and datastore through st2api),
-against the emulator: every one of the seven trigger types gets payloads that st2's
+against the emulator: every trigger type the sensor YAMLs declare gets payloads that st2's
 dispatcher accepts. Only RabbitMQ (and MongoDB, by mongomock) is replaced; see
 ``sensor_boot.py``.
 """
@@ -24,6 +24,16 @@ import sensor_harness as harness  # noqa: E402
 PACK = harness.PACK
 ALL_TRIGGERS = sorted(ref for meta in harness.sensor_definitions().values()
                       for ref in harness.trigger_refs(meta))
+# What the pack is known to declare: the declared set may grow, never lose one of these.
+KNOWN_SENSORS = {"OrderSensor", "SubscriptionSensor", "XvantageOrderSensor",
+                 "XvantageWebhookSensor", "XvantageInvoiceSensor", "XvantageRenewalSensor"}
+KNOWN_TRIGGERS = {PACK + "." + name for name in (
+    "order_created", "order_status_changed", "subscription_status_changed",
+    "subscription_expiring", "xvantage_order_created", "xvantage_order_status_changed",
+    "xvantage_order_event", "xvantage_stock_update", "xvantage_invoice_created",
+    "xvantage_renewal_due")}
+POLLING_SENSORS = sorted(name for name, meta in harness.sensor_definitions().items()
+                         if meta.get("poll_interval"))
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +46,12 @@ def payloads(run, trigger, **match):
             if all(p.get(k) == v for k, v in match.items())]
 
 
-def test_the_pack_has_seven_trigger_types_on_four_sensors():
-    assert len(ALL_TRIGGERS) == 7
-    assert sorted(harness.sensor_definitions()) == [
-        "OrderSensor", "SubscriptionSensor", "XvantageOrderSensor", "XvantageWebhookSensor"]
+def test_each_declared_sensor_ran_in_a_process_of_its_own(run):
+    declared = set(harness.sensor_definitions())
+    assert KNOWN_SENSORS <= declared
+    assert set(ALL_TRIGGERS) >= KNOWN_TRIGGERS and len(ALL_TRIGGERS) == len(set(ALL_TRIGGERS))
+    assert set(run.processes) == declared
+    assert set(POLLING_SENSORS) == declared - {"XvantageWebhookSensor"}
 
 
 def test_every_trigger_type_gets_payloads_past_st2s_dispatcher(run):
@@ -59,7 +71,7 @@ def test_st2_dropped_nothing_and_the_sensors_logged_no_warning(run):
 
 
 def test_every_poll_succeeded(run):
-    for name in ("OrderSensor", "SubscriptionSensor", "XvantageOrderSensor"):
+    for name in POLLING_SENSORS:
         polls = run.processes[name].of_kind("poll")
         assert len(polls) >= 2, name
         for poll in polls:
@@ -117,7 +129,7 @@ def test_sensor_modules_load_with_only_sensors_on_the_path(run):
 
 
 def test_the_datastore_went_through_st2api(run):
-    for name in ("OrderSensor", "SubscriptionSensor", "XvantageOrderSensor"):
+    for name in POLLING_SENSORS:
         api_log = run.processes[name].api_log
         assert "PUT /v1/keys/%s.sensor." % PACK in api_log, name
     # Webhook event ids are remembered there, so a redelivery is not dispatched again.
@@ -170,3 +182,39 @@ def test_webhook_deliveries_become_xvantage_order_events(run):
     assert created["order_numbers"] == ["20-ST201"]
     assert created["customer_order_number"] == "ST2TIER-PO-1"
     assert created["rejected_lines"][0]["rejectCode"] == "EN"
+
+
+def test_the_shipped_order_is_invoiced_once_and_earlier_invoices_stay_silent(run):
+    invoices = payloads(run, "xvantage_invoice_created")
+    numbers = [p["invoice_number"] for p in invoices]
+    assert numbers.count(run.ids["invoice"]) == 1
+    # The emulator's seeded orders had shipped and been invoiced before the sensor started.
+    assert run.ids["invoices_before"]
+    assert set(numbers).isdisjoint(run.ids["invoices_before"])
+    [invoice] = payloads(run, "xvantage_invoice_created", invoice_number=run.ids["invoice"])
+    assert invoice["account"] == "default"
+    # erpOrderNumber: the sub-order the invoice bills.
+    assert invoice["order_number"].startswith(run.ids["xvantage_order"] + "-")
+    assert invoice["customer_order_number"] == "ST2TIER-000001"
+    assert isinstance(invoice["invoiced_amount_due"], float)
+
+
+def test_the_renewal_fires_when_due_and_again_for_its_new_date(run):
+    first, moved = payloads(run, "xvantage_renewal_due", renewal_id=run.ids["renewal"])
+    assert first["previous_due_date"] is None and first["account"] == "default"
+    assert 0 < first["days_left"] <= 30
+    assert first["expiration_date"].startswith(first["due_date"])
+    assert moved["previous_due_date"] == first["due_date"]
+    first_due = datetime.date.fromisoformat(first["due_date"])
+    assert datetime.date.fromisoformat(moved["due_date"]) == first_due + datetime.timedelta(5)
+    assert moved["days_left"] - first["days_left"] in (4, 5)   # a day may pass meanwhile
+
+
+def test_a_stock_change_becomes_one_stock_update_for_the_part(run):
+    updates = payloads(run, "xvantage_stock_update")
+    assert {p["event_id"] for p in updates} == set(run.ids["stock_events"])
+    [part] = payloads(run, "xvantage_stock_update", ingram_part_number=harness.STOCK_PART)
+    assert part["kind"] == "stock_update" and part["topic"] == "resellers/catalog"
+    assert part["total_availability"] == run.ids["stock_level"] > 0
+    assert part["total_availability_raw"] == str(run.ids["stock_level"])
+    assert part["account"] == "default"
