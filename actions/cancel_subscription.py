@@ -1,10 +1,11 @@
 from ingram_lib.action import IngramAction
-from ingram_lib.orders import OrderDesk
+from ingram_lib.marketplace.nce import SubscriptionChanges
 
 
 class CancelSubscription(IngramAction):
     WRITE_LOOKUP = ("subscriptionId", "poNumber")
 
-    def run(self, subscriptionId, account="default", poNumber=None, dry_run=False):
-        return OrderDesk(self.marketplace(account), self.config).cancel(
-            subscriptionId, poNumber, dry_run)
+    def run(self, subscriptionId, account="default", poNumber=None, at_term_end=False,
+            dry_run=False):
+        return SubscriptionChanges(self.marketplace(account), self.config).cancel(
+            subscriptionId, poNumber, dry_run, at_term_end)

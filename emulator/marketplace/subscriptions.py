@@ -1,8 +1,16 @@
 """Subscriptions: ``/subscriptions``, ``/subscriptions/{id}`` and its special pricing.
 
 Subscriptions come from completed sales orders; change, cancellation and renewal orders
-modify them (see ``orders.py``). Quantity and status are not editable here, as on the real
+modify them (see ``orders``). Quantity and status are not editable here, as on the real
 API. List rows are thin (no quantities, prices or parameters); the detail has them all.
+
+Terms. Every subscription runs in terms of ``subscriptionPeriod``: the current one started
+at the private ``_termStart`` (epoch seconds: the purchase, then each renewal) and ends on
+``renewalDate`` (= ``expirationDate``). Microsoft NCE subscriptions (products of service
+``MICROSOFT_NCE``) follow Microsoft's NCE rule: a seat reduction or a cancellation is only
+accepted within the cancellation window, the first 168 hours (7 days) after the purchase or
+a renewal; later it can only be scheduled for the renewal (``scheduledOn: "renewal"``).
+Other products (legacy CSP, Dropbox, ...) can be reduced or cancelled at any time.
 """
 
 import calendar
@@ -18,6 +26,10 @@ ROW_FIELDS = ("id", "name", "customerId", "status", "attributes", "renewalStatus
               "billingModel", "billingPeriod", "subscriptionPeriod")
 PRICE_FIELDS = ("unitPrice", "unitCost", "unitProviderCost")
 UPDATABLE = ("renewalStatus", "attributes", "products")
+# Microsoft's NCE rule (not Ingram Micro's): seats can be removed, or the subscription
+# cancelled, only within 168 hours (7 days) of the purchase or of a renewal.
+CANCELLATION_WINDOW_SECONDS = 168 * 3600
+NCE_SERVICE = "MICROSOFT_NCE"
 
 
 def add_period(day, period, times=1):
@@ -65,15 +77,29 @@ def ms_customer_id(customer_id):
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "emulator-tenant:%s" % customer_id))
 
 
+def day_start(day):
+    """Epoch seconds of 00:00 UTC on ``day`` (a date or ``YYYY-MM-DD``)."""
+    if isinstance(day, str):
+        day = datetime.date.fromisoformat(day[:10])
+    return float(calendar.timegm(day.timetuple()))
+
+
 def new_subscription(state, customer_id, product, quantity, parameters=None, created=None,
-                     status="active"):
-    created = created or state.clock.utcnow().date()
+                     status="active", started=None, expires=None, renews=True):
+    """``started``: when the first term began (epoch; default the start of ``created``, or
+    now); ``expires``: a date ending the first term other than one period on (co-terming,
+    migration)."""
+    if created is None:
+        started = state.clock.now() if started is None else started
+        created = state.clock.utcnow(started).date()
+    elif started is None:
+        started = day_start(created)
     term = product.get("subscriptionPeriod") or {"type": "month", "duration": 1}
-    expires = add_period(created, term)
+    expires = expires or add_period(created, term)
     sub = {
         "id": state.subscriptions.new_id(), "name": product["name"],
         "customerId": customer_id, "status": status, "attributes": {},
-        "renewalStatus": True, "creationDate": created.isoformat(),
+        "renewalStatus": bool(renews), "creationDate": created.isoformat(),
         "renewalDate": expires.isoformat(), "expirationDate": expires.isoformat(),
         "lastModifiedDate": created.isoformat(),
         "billingModel": product.get("billingModel") or "chargeBeforeBillingPeriod",
@@ -89,7 +115,7 @@ def new_subscription(state, customer_id, product, quantity, parameters=None, cre
                                                    % (customer_id, product["id"])))}],
         "orderParameters": [dict(p) for p in parameters or []],
         "fulfillmentParameters": [],
-        "_created": state.clock.now(),
+        "_created": state.clock.now(), "_termStart": float(started),
     }
     if (product.get("vendor") or "").lower() == "microsoft":
         sub["fulfillmentParameters"].append({"name": "ms_customer_id",
@@ -97,10 +123,58 @@ def new_subscription(state, customer_id, product, quantity, parameters=None, cre
     return state.subscriptions.add(sub)
 
 
-def create_from_line(state, order, line, product, at=None):
+def create_from_line(state, order, line, product, at=None, expires=None, started=None,
+                     renews=True):
     created = None if at is None else state.clock.utcnow(at).date()
+    if started is not None:
+        created = state.clock.utcnow(started).date()
+    elif at is not None:
+        started = at
     return new_subscription(state, order["customerId"], product, line["quantity"],
-                            line.get("parameters"), created=created)
+                            line.get("parameters"), created=created, started=started,
+                            expires=expires, renews=renews)
+
+
+def product_line(sub, mpn=None, product_id=None):
+    """The subscription's product line for ``mpn``/``product_id`` (default the first)."""
+    for item in sub["products"]:
+        if (product_id and str(item["id"]) == str(product_id)) or \
+                (not product_id and mpn and item["mpn"].lower() == str(mpn).lower()):
+            return item
+    return sub["products"][0] if sub["products"] else None
+
+
+def is_nce(state, sub):
+    """Whether Microsoft's NCE term rules apply (the catalog's service name says so)."""
+    for item in sub["products"]:
+        product = state.products.get(item["id"])
+        if product is not None and product.get("serviceName") == NCE_SERVICE:
+            return True
+    return False
+
+
+def term_start(sub):
+    return float(sub.get("_termStart") or day_start(sub["creationDate"]))
+
+
+def in_cancellation_window(state, sub, now=None):
+    now = state.clock.now() if now is None else now
+    return now < term_start(sub) + CANCELLATION_WINDOW_SECONDS
+
+
+def renewal_instant(sub):
+    """When the current term ends: 00:00 UTC of ``renewalDate``."""
+    return day_start(sub.get("renewalDate") or sub["expirationDate"])
+
+
+def term_locked(state, sub, now=None):
+    """Why a reduction or cancellation must wait for the renewal, or None if it need not."""
+    if not is_nce(state, sub) or in_cancellation_window(state, sub, now):
+        return None
+    return ("Microsoft NCE subscription #%s can only be reduced or cancelled within 168 "
+            "hours (7 days) of its purchase or renewal (this term started %s); schedule the "
+            "change for the renewal on %s (scheduledOn: renewal)"
+            % (sub["id"], state.clock.iso(term_start(sub)), sub["renewalDate"]))
 
 
 def _touch(state, sub, at=None):
@@ -110,10 +184,12 @@ def _touch(state, sub, at=None):
 # ``at``: when the order that makes the change completed, which may be before "now" once
 # the clock has jumped forward (possibly past midnight): the dates follow the order.
 
-def set_quantity(state, sub, quantity, at=None):
-    """Sets the new total; returns the signed delta, as change-order details report it."""
-    delta = int(quantity) - quantity_of(sub)
-    sub["products"][0]["quantity"] = int(quantity)
+def set_quantity(state, sub, quantity, at=None, mpn=None, product_id=None):
+    """Sets the new total of one product line (default the first); returns the signed
+    delta, as change-order details report it."""
+    item = product_line(sub, mpn, product_id)
+    delta = int(quantity) - int(item["quantity"])
+    item["quantity"] = int(quantity)
     _touch(state, sub, at)
     return delta
 
@@ -125,9 +201,47 @@ def terminate(state, sub, at=None):
 
 
 def renew(state, sub, at=None):
+    # The new term starts when the old one ends, which opens a new cancellation window.
+    sub["_termStart"] = day_start(sub["expirationDate"])
     expires = add_period(datetime.date.fromisoformat(sub["expirationDate"]),
                          sub["subscriptionPeriod"])
     sub["expirationDate"] = sub["renewalDate"] = expires.isoformat()
+    _touch(state, sub, at)
+
+
+def end_of_month(day):
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def switch_plan(state, sub, product, plan_id, start_type=None, at=None):
+    """Moves the subscription to ``product`` (of plan ``plan_id``), keeping its quantity.
+
+    ``FROM_DATE_OF_UPGRADE`` starts a new term at the switch; ``FROM_OLD_START_DATE`` keeps
+    the term's start and runs the new period from it; without either a switch within the
+    same period keeps the dates and one to another period starts a new term.
+    """
+    now = state.clock.now() if at is None else at
+    old = sub["products"][0]
+    period = dict(product.get("subscriptionPeriod") or sub["subscriptionPeriod"])
+    same_period = period == sub["subscriptionPeriod"]
+    sub["products"][0] = dict(old, mpn=product["mpn"], vendor=product["vendor"],
+                              id=product["id"], name=product["name"],
+                              unitPrice=_first(product.get("prices")),
+                              unitCost=_first(product.get("costs")),
+                              unitProviderCost=_first(product.get("costs")))
+    sub.update(name=product["name"], planId=int(plan_id), subscriptionPeriod=period,
+               billingPeriod=dict(product.get("billingPeriod") or sub["billingPeriod"]),
+               billingModel=product.get("billingModel") or sub["billingModel"])
+    if start_type == "FROM_OLD_START_DATE":
+        start = term_start(sub)
+    elif start_type == "FROM_DATE_OF_UPGRADE" or not same_period:
+        start = now
+    else:
+        start = None
+    if start is not None:
+        sub["_termStart"] = float(start)
+        expires = add_period(state.clock.utcnow(start).date(), period)
+        sub["expirationDate"] = sub["renewalDate"] = expires.isoformat()
     _touch(state, sub, at)
 
 
