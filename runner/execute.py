@@ -1,5 +1,6 @@
 """Runs one action or sensor in this process with st2's conventions."""
 
+import logging
 import threading
 import time
 
@@ -16,6 +17,17 @@ class ActionResult(object):
         return "ActionResult(succeeded=%r, result=%r)" % (self.succeeded, self.result)
 
 
+def _log_through_the_runner(logger):
+    """StackStorm's own ``Action`` gives each action logger a DEBUG handler on stderr (the
+    execution's stderr, under st2). Where st2 is installed the runner drops it, so the log is
+    shown once, by the runner's handler on the parent logger, at the runner's level."""
+    for handler in list(getattr(logger, "handlers", ())):
+        logger.removeHandler(handler)
+    if hasattr(logger, "setLevel"):
+        logger.setLevel(logging.NOTSET)
+        logger.propagate = True
+
+
 def run_action(name, given, config, datastore):
     """Validates ``given`` like st2, runs the action, applies st2's return convention."""
     meta = loader.action_meta(name)
@@ -28,6 +40,7 @@ def run_action(name, given, config, datastore):
     values = params.resolve(meta.get("parameters") or {}, given)
     cls = loader.action_class(meta)
     instance = cls(config=config, action_service=ActionService(datastore, cls.__name__))
+    _log_through_the_runner(instance.logger)
     outcome = instance.run(**values)
     if isinstance(outcome, tuple) and len(outcome) == 2:
         if not isinstance(outcome[0], bool):

@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from conftest import ROOT
-from runner import describe, loader
+from runner import describe, loader, workflow
 from runner.__main__ import main
 
 from sensor_support import place
@@ -145,6 +145,8 @@ def test_list_marks_the_actions_only_stackstorm_runs_and_says_why(cli):
 
 def test_a_stackstorm_only_action_is_refused_in_one_line_before_any_request(cli, server,
                                                                             emulator):
+    if workflow.available():
+        pytest.skip("orquesta is importable here: the runner conducts workflows itself")
     done = cli("--emulator", server.url, "action", "report_failed_order", "orderId=1000001")
     assert done.returncode == 2 and done.stdout == ""
     assert _one_clean_line(done.stderr) == (
@@ -166,9 +168,11 @@ def test_an_embedded_emulator_says_that_what_a_run_creates_is_gone_after_it(cli)
     assert notes[0].startswith("note: nothing listens at %s, so this run started its own "
                                "emulator" % url)
     assert "what the run creates there is gone when it ends" in notes[0]
+    # The interpreter as the person typed it: relative inside the checkout, else "python".
+    python = os.path.relpath(sys.executable, ROOT)
+    python = python if not python.startswith("..") and " " not in python else "python"
     assert ("start one in another terminal (%s -m emulator --port %d) and run again with "
-            "--emulator %s." % (os.path.relpath(sys.executable, ROOT), int(url.rsplit(":", 1)[1]),
-                                url)) in notes[1]
+            "--emulator %s." % (python, int(url.rsplit(":", 1)[1]), url)) in notes[1]
     again = cli("--emulator", url, "action", "get_customer", "customerId=" + customer["id"])
     assert again.returncode == 1
     assert json.loads(again.stdout)["error"] == "not_found"

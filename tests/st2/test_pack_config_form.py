@@ -38,8 +38,9 @@ from ingram_lib.core.config import (account_names, marketplace_settings,  # noqa
 
 PACK = "ingram_micro"
 CREDENTIALS = ["api_url", "marketplace", "username", "password", "subscription_key"]
-# A newcomer answers the credentials and presses Enter through the rest.
-MOST_QUESTIONS = 17
+# A newcomer answers the credentials and presses Enter through the rest (the Xvantage
+# section included, application_id among them).
+MOST_QUESTIONS = 18
 
 
 def served_schema():

@@ -1,6 +1,6 @@
 """Each shipped rule, enabled, matches a payload its sensor really produced against the
 emulator (StackStorm's RuleFilter) and renders its action parameters (StackStorm's rule
-enforcer); the workflow passes StackStorm's inspection. The payloads come from the pack's
+enforcer); the workflows' inspection is in test_st2_workflows.py. The payloads come from the pack's
 sensors running in this process on st2's base classes, each dispatched through st2's own
 dispatcher (tests/conftest.py), so they are payloads st2 published."""
 
@@ -9,7 +9,6 @@ import glob
 import os
 
 import pytest
-import yaml
 
 from runner import PACK_ROOT
 
@@ -144,13 +143,3 @@ def test_expiry_rules_match_a_real_payload_and_render(st2, chatops, name, expiri
     else:
         assert expiring_payload["expirationDate"] in params["message"]
         assert "%d day(s)" % expiring_payload["days_left"] in params["message"]
-
-
-def test_workflow_passes_stackstorm_inspection(st2, chatops):
-    from st2common.services import workflows as workflow_service
-    from orquesta.specs import loader as specs_loader
-    for path in glob.glob(os.path.join(PACK_ROOT, "actions", "workflows", "*.yaml")):
-        with open(path) as handle:
-            definition = yaml.safe_load(handle)
-        spec = specs_loader.get_spec_module("native").instantiate(definition)
-        assert workflow_service.inspect(spec, {}, raise_exception=False) == [], path
