@@ -16,7 +16,7 @@ import re
 import yaml
 from jsonschema.exceptions import best_match
 
-from . import PACK_ROOT, pack_module
+from . import PACK_ROOT, loader, pack_module
 
 
 class ConfigValidationError(ValueError):
@@ -41,8 +41,8 @@ class PackConfigDict(dict):
 
 
 def load_schema(root=PACK_ROOT):
-    with open(os.path.join(root, "config.schema.yaml")) as handle:
-        return yaml.safe_load(handle)
+    # Parsed once per change of the file (each run reads it again), the caller's own copy.
+    return loader.read_yaml(os.path.join(root, "config.schema.yaml"))
 
 
 def field_schema(object_schema, name):
