@@ -40,8 +40,8 @@ dispatch; ``ctx.state.mark(part)`` records a change made without a dispatch, and
                     trim_oldest(ctx.state["seen"], 5000, lambda seen_at: seen_at)
                     ctx.dispatch("ingram_micro.reseller_created", {"id": row["id"]}, "seen")
 
-``make_client(account)`` returns the Marketplace client by default; a sensor of another API
-overrides it (``return self.xvantage_client(account)``) and then reads pages with that
+``make_client(account)`` returns the Marketplace client by default; the Xvantage sensors
+override it (``sensing.xvantage_sensor.XvantagePollingSensor``) and read pages with that
 client, since ``fetch_list_page`` knows the Marketplace list envelope only. Keep every state
 part bounded (``trim_oldest``); ``StateStore`` refuses values over 2 MB.
 """
@@ -50,7 +50,6 @@ import time
 
 from st2reactor.sensor.base import PollingSensor
 
-from ..core import PACK
 from ..core.config import account_names, config_value, marketplace_settings
 from ..core.errors import BudgetExhausted, ConfigError, IngramMicroError, \
     PayloadRejected, StateTooLarge
@@ -342,15 +341,6 @@ class IngramPollingSensor(PollingSensor):
     def make_client(self, account):
         return MarketplaceClient(marketplace_settings(self.pack_config, account),
                                  kv=self.sensor_service, logger=self.log)
-
-    def xvantage_client(self, account):
-        from ..core.config import xvantage_settings
-        from ..xvantage.client import XvantageClient
-        return XvantageClient(xvantage_settings(self.pack_config, account),
-                              kv=self.sensor_service, logger=self.log)
-
-    def trigger_ref(self, name):
-        return "%s.%s" % (PACK, name)
 
     def poll_account(self, ctx):
         raise NotImplementedError()
