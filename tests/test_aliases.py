@@ -21,7 +21,7 @@ FORMAT_PARAM = re.compile(r"{{\s*(\S+?)\s*(?:=\s*(.*?))?\s*}}")
 # ``name=<...>`` in a display string: a parameter given as a trailing key=value pair.
 DISPLAY_PAIR = re.compile(r"\b(\w+)=<")
 # Writes run without an approval only from a workflow or the CLI, never from chat.
-APPROVAL_GATED = {"true_up", "cancel_subscription_safely"}
+APPROVAL_GATED = {"true_up", "cancel_subscription_safely", "provision_subscription"}
 
 
 def _load(path):
@@ -49,7 +49,8 @@ def displays(alias):
 def chat_can_give(spec):
     """Whether a value typed in chat can become this parameter: st2 casts an alias's array
     parameters by splitting the text on commas, so the items can only be strings (a
-    provision_subscription ``products`` list of objects cannot be typed in chat)."""
+    provision_subscription ``products`` list of objects cannot be typed in chat: its alias
+    gives ``mpn`` and ``quantity``)."""
     if spec.get("type") == "array":
         return (spec.get("items") or {}).get("type", "string") == "string"
     return True

@@ -38,6 +38,8 @@ EXAMPLES = [
      {"subscriptionId": "1000002", "target_quantity": "8", "mpn": "CFQ7TTC0LDPB:0001"}),
     ("ingram cancel subscription 1000003", "cancel_subscription_safely",
      {"subscriptionId": "1000003"}),
+    ("ingram provision 5 MPN-1 for 1000001", "provision_subscription",
+     {"quantity": "5", "mpn": "MPN-1", "customerId": "1000001"}),
     ("ingram cancel subscription 1000003 immediate=true", "cancel_subscription_safely",
      {"subscriptionId": "1000003", "immediate": "true"}),
 ]

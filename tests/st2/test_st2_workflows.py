@@ -129,6 +129,25 @@ def test_provision_without_approval_places_once_and_waits(fast, emulator, run):
     assert echo["stdout"] == out["summary"] and out["order"]["orderNumber"] in out["summary"]
 
 
+def test_provision_of_one_mpn_and_quantity_as_chat_gives_it(fast, emulator, run):
+    product = next(p for p in emulator.marketplace.state.products.values()
+                   if not p.get("_family"))
+    done, responder = run("provision_subscription", APPROVE, customerId=a_customer(emulator),
+                          mpn=product["mpn"], quantity=3, require_approval=True)
+    assert done.succeeded, done.result
+    out = done.output
+    assert out["outcome"] == "completed", out
+    assert [(line["mpn"], line["quantity"]) for line in out["order"]["products"]] == \
+        [(product["mpn"], 3)]
+    assert len(responder.asked) == 1 and order_posts(emulator) == 1
+
+
+def test_provision_without_lines_fails_before_ordering(emulator, run):
+    done, _ = run("provision_subscription", customerId=a_customer(emulator))
+    assert not done.succeeded
+    assert order_posts(emulator) == 0
+
+
 def test_provision_approved_shows_the_estimate_and_places(fast, emulator, run):
     done, responder = run("provision_subscription", APPROVE, customerId=a_customer(emulator),
                           products=[office_line(emulator)], poNumber="PO-WF-1",
