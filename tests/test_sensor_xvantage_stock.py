@@ -293,3 +293,13 @@ def test_soak_redeliveries_failures_and_a_restart_give_each_part_once(datastore)
     assert [k for k, n in seen.items() if n > 1] == []
     assert set(expected) - set(seen) == set()
     assert seen == expected
+
+
+def test_stock_webhooks_are_turned_on_over_the_control_endpoint(server, emulator):
+    url = server.url + "/_emulator/xvantage/webhooks"
+    answer = httpx.post(url, json={"url": "http://127.0.0.1:9/hook", "secret": "s",
+                                   "stock": True})
+    assert answer.status_code == 200 and answer.json()["stock"] is True
+    assert emulator.xvantage.webhooks.stock_updates is True
+    answer = httpx.post(url, json={"url": "http://127.0.0.1:9/hook", "secret": "s"})
+    assert answer.json()["stock"] is False

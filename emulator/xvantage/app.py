@@ -105,8 +105,10 @@ class XvantageApp(object):
             return Response(200, {"maintenance": self.maintenance})
 
         def set_webhooks(request, body):
-            self.webhooks.configure(body.get("url"), body.get("secret"))
-            return Response(200, {"url": self.webhooks.url})
+            self.webhooks.configure(body.get("url"), body.get("secret"),
+                                    stock=body.get("stock") is True)
+            return Response(200, {"url": self.webhooks.url,
+                                  "stock": self.webhooks.stock_updates})
 
         def flush_webhooks(request, body):
             sent = self.webhooks.flush()
