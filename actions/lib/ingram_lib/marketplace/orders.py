@@ -295,48 +295,6 @@ class OrderDesk(object):
         path = self.client.path("/subscriptions/{subscriptionId}", subscriptionId=subscription_id)
         return expect_object(self.client.get(path), "subscription", path, ("customerId",))
 
-    def change_quantity(self, subscription_id, quantity, po_number=None, dry_run=False,
-                        product_mpn=None):
-        sub = self.subscription(subscription_id)
-        products = sub.get("products") or []
-        if not products:
-            raise ParameterError("subscriptionId", "subscription %s has no products"
-                                 % subscription_id)
-        if product_mpn:
-            products = [p for p in products if p.get("mpn") == product_mpn]
-            if not products:
-                raise ParameterError("mpn", "subscription %s has no product %s"
-                                     % (subscription_id, product_mpn))
-        product = products[0]
-        if sub.get("status") != "active":
-            raise ParameterError("subscriptionId", "subscription %s is %s; only active "
-                                 "subscriptions can change quantity"
-                                 % (subscription_id, sub.get("status")))
-        current = product.get("quantity")
-        if current is not None and int(current) == int(quantity):
-            raise ParameterError("quantity", "subscription %s already has quantity %s"
-                                 % (subscription_id, current))
-        self.refuse_if_change_open(subscription_id)
-        line = checks.compact({
-            "subscriptionId": str(subscription_id), "mpn": product.get("mpn"),
-            "id": product.get("id"), "vendor": product.get("vendor"),
-            "quantity": int(quantity), "billingPeriod": sub.get("billingPeriod"),
-            "subscriptionPeriod": sub.get("subscriptionPeriod")})
-        body = {"type": "change", "customerId": sub["customerId"], "poNumber": po_number,
-                "subscriptionId": str(subscription_id), "products": [line]}
-        result = self.place(body, dry_run=dry_run, check_conflicts=False)
-        result["previous_quantity"] = current
-        return result
-
-    def cancel(self, subscription_id, po_number=None, dry_run=False):
-        sub = self.subscription(subscription_id)
-        if sub.get("status") in ("terminated", "removed"):
-            raise ParameterError("subscriptionId", "subscription %s is already %s"
-                                 % (subscription_id, sub.get("status")))
-        body = {"type": "cancellation", "customerId": sub["customerId"],
-                "poNumber": po_number, "subscriptionId": str(subscription_id)}
-        return self.place(body, dry_run=dry_run)
-
     # -- waiting ----------------------------------------------------------------------------------
 
     def wait(self, order_id, wait_seconds=600, poll_interval=5, max_interval=60):
