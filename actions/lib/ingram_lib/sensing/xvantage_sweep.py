@@ -24,25 +24,16 @@ and only what StackStorm accepted is recorded as reported.
 import json
 import math
 
-from ..core.errors import BadResponse, RateLimitError
-from ..core.values import as_int, as_list, pick
+from ..core.errors import RateLimitError
+from ..xvantage.results import page_rows
 from .state import BUCKETS, bucket_of, bucket_parts
 
 
 def search_page(status, body, page, size, list_key, method, path):
-    """``(rows, recordsFound or None, last)`` of one search answer. A 200 without the list
-    (an HTML page, a truncated body) raises ``BadResponse``: read as an empty page it would
-    end the sweep early."""
-    if status == 204:
-        return [], 0, True
-    records = as_int(pick(body, "recordsFound"))
-    records = records if isinstance(records, int) and not isinstance(records, bool) else None
-    raw = pick(body, list_key)
-    if not isinstance(body, dict) or (raw is None and records != 0):
-        raise BadResponse("the search answered without a '%s' list (page %d)"
-                          % (list_key, page), status=status, method=method, path=path,
-                          api="xvantage")
-    rows = [r for r in as_list(raw) if isinstance(r, dict)]
+    """``(rows, recordsFound or None, last)`` of one search answer (see
+    ``xvantage.results.page_rows``)."""
+    rows, records = page_rows(status, body, (list_key,), page, method, path)
+    rows = [r for r in rows if isinstance(r, dict)]
     if not rows:
         return rows, records, True
     if records is None:

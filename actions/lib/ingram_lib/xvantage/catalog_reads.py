@@ -8,7 +8,7 @@ booleans and lower-camel keys, so a rule can test ``indicators.isBackOrderAllowe
 """
 
 from ..core import checks, paths
-from ..core.errors import BadResponse, NotFoundError, ParameterError
+from ..core.errors import BadResponse, ParameterError
 from ..core.values import as_list, pick
 from . import results
 from .operations import Get, Search
@@ -64,10 +64,6 @@ def product_detail(body):
     return out
 
 
-def _no_records(exc):
-    return "no records" in str(exc.message or "").lower()
-
-
 class ProductSearch(Search):
     """``GET /resellers/v6/catalog``. No match is a 404 "No Records Found" there; here it is
     an empty result. Subscription searches (``type`` IM::subscription, ``groupName``,
@@ -81,30 +77,6 @@ class ProductSearch(Search):
             if value is not None and not isinstance(value, list):
                 raise ParameterError(name, "must be a list of strings")
         return super().run(action, account, params)
-
-    def page(self, client, path, filters, number, size):
-        try:
-            reply = client.call("GET", path, params=dict(filters, pageNumber=number,
-                                                         pageSize=size))
-        except NotFoundError as exc:
-            if _no_records(exc):
-                return [], 0
-            raise
-        body = reply.body
-        raw = pick(body, "catalog")
-        if raw is None:
-            raw = pick(body, "subscriptionCatalog")
-        records = pick(body, "recordsFound")
-        try:
-            records = None if records is None or isinstance(records, bool) else int(records)
-        except (TypeError, ValueError):
-            records = None
-        if not isinstance(body, dict) or (raw is None and records != 0):
-            raise BadResponse("the product search answered without a 'catalog' list "
-                              "(page %d)" % number, status=reply.status, method="GET",
-                              path=client.prefix + path, correlation_id=reply.correlation_id,
-                              api="xvantage")
-        return [search_row(r) for r in as_list(raw)], records
 
 
 class ProductGet(Get):
@@ -146,7 +118,8 @@ class ProductFind(Get):
 OPERATIONS = {
     "xvantage_search_products": ProductSearch(
         "/resellers/v6/catalog", list_key="catalog", key="ingramPartNumber",
-        query=SEARCH_QUERY, max_page_size=100),
+        query=SEARCH_QUERY, max_page_size=100, row=search_row, empty_404=True,
+        other_list_keys=("subscriptionCatalog",)),
     "xvantage_get_product": ProductGet(
         "/resellers/v6/catalog/details/{ingramPartNumber}", "ingramPartNumber",
         result=product_detail),

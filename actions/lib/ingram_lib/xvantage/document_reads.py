@@ -12,7 +12,7 @@ is a POST whose filters go in the body. Actions keep one spelling: ``pageNumber`
 import datetime
 
 from ..core import checks
-from ..core.errors import NotFoundError, ParameterError
+from ..core.errors import ParameterError
 from . import results
 from .operations import Get, Search, _query
 
@@ -25,76 +25,7 @@ RETURN_SORTS = ("createdOn", "modifiedOn", "caseRequestNumber", "referenceNumber
                 "estimatedTotalValue")
 
 
-class DocumentSearch(Search):
-    """``Search`` with the group's own paging names, header parameters and checks.
-
-    ``paging`` = (page number, page size) as the API spells them; ``header_params`` maps a
-    header to the (required) action parameter giving it; ``empty_404`` reads a 404 as no
-    match; ``check(params)`` validates parameters before anything is sent.
-    """
-
-    def __init__(self, template, list_key, key, paging=("pageNumber", "pageSize"),
-                 header_params=None, empty_404=False, check=None, api_names=None, **kwargs):
-        super().__init__(template, list_key, key, **kwargs)
-        self.paging = paging
-        # StackStorm parameter names are identifiers; the API's ``-bt``/``-in`` filters
-        # are sent under their own names.
-        self.api_names = dict(api_names or {})
-        self.header_params = dict(header_params or {})
-        self.empty_404 = empty_404
-        self.check = check
-        self._extra_headers = {}
-        self._body = None
-
-    def parameters(self):
-        return tuple(self.header_params.values()) + super().parameters()
-
-    def run(self, action, account, params):
-        self._extra_headers = {}
-        for header, name in self.header_params.items():
-            self._extra_headers[header] = checks.text(name, checks.required(
-                name, params.get(name)), 64).strip()
-        if self.check is not None:
-            self.check(params)
-        return super().run(action, account, params)
-
-    def page(self, client, path, filters, number, size):
-        filters = {self.api_names.get(k, k): v for k, v in filters.items()}
-        wire = _Renamed(client, self.paging, self._extra_headers, self._body)
-        try:
-            return super().page(wire, path, filters, number, size)
-        except NotFoundError as exc:
-            if self.empty_404 and "no records" in str(exc.message or "").lower():
-                return [], 0
-            raise
-
-
-class _Renamed(object):
-    """The client as ``Search.page`` sees it: paging renamed to the group's spelling, extra
-    headers added, and for a POST search the body given here."""
-
-    def __init__(self, client, paging, headers, body=None):
-        self._client = client
-        self._paging = paging
-        self._headers = headers
-        self._body = body
-        self.prefix = client.prefix
-
-    def group_headers(self, names):
-        return dict(self._client.group_headers(names), **self._headers)
-
-    def call(self, method, path, params=None, **kwargs):
-        params = dict(params or {})
-        if self._body is not None:
-            # A POST search: the filters Search puts in the body belong in the query here.
-            params.update(kwargs.pop("body", None) or {})
-            kwargs["body"] = self._body
-        number, size = params.pop("pageNumber", None), params.pop("pageSize", None)
-        params[self._paging[0]], params[self._paging[1]] = number, size
-        return self._client.call(method, path, params=params, **kwargs)
-
-
-class RenewalSearch(DocumentSearch):
+class RenewalSearch(Search):
     """``POST /resellers/v6/renewals/search``: vendor, end user, status and expiration dates
     go in the body (dates as the API's MM/DD/YYYY), the rest in the query."""
 
@@ -104,13 +35,12 @@ class RenewalSearch(DocumentSearch):
     def parameters(self):
         return self.BODY + super().parameters()
 
-    def run(self, action, account, params):
+    def request(self, params):
         checks.one_of("status", params.get("status"), ("Open", "Closed"))
         if params.get("sort") is not None:
             column = str(params["sort"]).split(",")[0].strip()
             checks.one_of("sort", column, RENEWAL_SORTS)
-        self._body = renewal_body(params)
-        return super().run(action, account, params)
+        return _query(self.query, params), renewal_body(params)
 
 
 def _us_date(name, value):
@@ -179,27 +109,6 @@ def _check_returns(params):
     checks.one_of("sort", params.get("sort"), ("asc", "desc"))
 
 
-class PairQuery(DocumentSearch):
-    """A search whose ``-bt`` date pairs go out as one ``start,end`` value."""
-
-    PAIRS = ()
-
-    def page(self, client, path, filters, number, size):
-        filters = dict(filters)
-        for name in self.PAIRS:
-            if filters.get(name):
-                filters[name] = ",".join(filters[name])
-        return super().page(client, path, filters, number, size)
-
-
-class QuoteSearch(PairQuery):
-    PAIRS = ("quoteCreateDateBt",)
-
-
-class ReturnSearch(PairQuery):
-    PAIRS = ("createdOnBt", "modifiedOnBt")
-
-
 class InvoiceGet(Get):
     def run(self, action, account, params):
         number = str(checks.required("invoiceNumber", params.get("invoiceNumber")))
@@ -249,14 +158,15 @@ API_NAMES = {"quoteCreateDateBt": "quoteCreateDate-bt", "returnStatusIn": "retur
              "modifiedOnBt": "modifiedOn-bt", "returnReasonIn": "returnReason-in"}
 
 OPERATIONS = {
-    "xvantage_search_quotes": QuoteSearch(
+    "xvantage_search_quotes": Search(
         "/resellers/v6/quotes/search", list_key="quotes", key="quoteNumber",
         query=QUOTE_QUERY, header_params={"IM-CustomerContact": "customerContact"},
-        empty_404=True, check=_check_quotes, api_names=API_NAMES),
+        empty_404=True, check=_check_quotes, api_names=API_NAMES,
+        joined=("quoteCreateDateBt",)),
     "xvantage_get_quote": Get("/resellers/v6/quotes/{quoteNumber}", "quoteNumber"),
     "xvantage_validate_quote": QuoteValidate("/resellers/v6/q2o/validatequote", "quoteNumber",
                                              query=("quoteNumber",)),
-    "xvantage_search_invoices": DocumentSearch(
+    "xvantage_search_invoices": Search(
         "/resellers/v6/invoices", list_key="invoices", key="invoiceNumber",
         query=INVOICE_QUERY, headers=("IM-ApplicationID",), check=_check_invoices),
     "xvantage_get_invoice": InvoiceGet(
@@ -267,15 +177,15 @@ OPERATIONS = {
         query=("customerOrderNumber", "ingramPurchaseOrderNumber", "serialNumber", "sort"),
         paging=("page", "size"), method="POST"),
     "xvantage_get_renewal": Get("/resellers/v6/renewals/{renewalId}", "renewalId"),
-    "xvantage_search_deals": DocumentSearch(
+    "xvantage_search_deals": Search(
         "/resellers/v6/deals/search", list_key="deals", key="dealId",
         query=("endUser", "vendor", "dealId"), paging=("Page", "Size")),
     "xvantage_get_deal": DealGet("/resellers/v6/deals/{dealId}", "dealId",
                                  query=("vendorName",), headers=("IM-ApplicationID",)),
-    "xvantage_search_returns": ReturnSearch(
+    "xvantage_search_returns": Search(
         "/resellers/v6/returns/search", list_key="returnsClaims", key="caseRequestNumber",
         query=RETURN_QUERY, paging=("page", "size"), check=_check_returns,
-        api_names=API_NAMES),
+        api_names=API_NAMES, joined=("createdOnBt", "modifiedOnBt")),
     "xvantage_get_return": Get("/resellers/v6/returns/{caseRequestNumber}",
                                "caseRequestNumber"),
 }

@@ -6,8 +6,8 @@ it, so a 200 carrying an HTML page or a truncated answer is a failure, never a r
 """
 
 from ..core import checks, paths
-from ..core.errors import BadResponse
-from ..core.values import as_int, as_list, pick
+from ..core.errors import NotFoundError
+from ..core.values import pick
 from . import results
 
 SEARCH_PAGING = ("pageNumber", "pageSize", "all_pages", "max_items")
@@ -58,12 +58,25 @@ class Search(object):
     """A paged search answering ``{recordsFound, pageSize, pageNumber, <list_key>: [...]}``.
 
     ``key`` names the field that identifies a row, to drop the duplicates a walk meets when
-    new documents shift the pages under it. ``method`` POST sends the filters as the JSON
-    body (renewals search) and the paging in the query.
+    new documents shift the pages under it. The API groups differ, and these say how:
+
+    - ``paging``: the page number and size as the group spells them (``pageNumber`` /
+      ``pageSize``, ``page`` / ``size``, ``Page`` / ``Size``); actions keep one spelling;
+    - ``method`` POST sends the filters as the JSON body (``request`` may split them
+      otherwise) and the paging in the query;
+    - ``api_names``: filters sent under another name than the YAML's (``createdOn-bt``:
+      StackStorm parameter names are identifiers); ``joined``: list filters sent as one
+      comma-separated value (``[start, end]`` date pairs);
+    - ``headers``: per-group headers from the account (``IM-ApplicationID``);
+      ``header_params``: headers given by a required action parameter;
+    - ``empty_404``: a 404 "no records" is an empty page; ``other_list_keys``: where else
+      the rows may be; ``check(params)`` validates parameters before anything is sent.
     """
 
     def __init__(self, template, list_key, key, query=(), method="GET", headers=(),
-                 max_page_size=100, default_page_size=25, row=None):
+                 max_page_size=100, default_page_size=25, row=None,
+                 paging=("pageNumber", "pageSize"), api_names=None, joined=(),
+                 header_params=None, empty_404=False, other_list_keys=(), check=None):
         self.template = template
         self.list_key = list_key
         self.key = key
@@ -73,43 +86,61 @@ class Search(object):
         self.max_page_size = max_page_size
         self.default_page_size = default_page_size
         self.row = row
+        self.paging = paging
+        self.api_names = dict(api_names or {})
+        self.joined = tuple(joined)
+        self.header_params = dict(header_params or {})
+        self.empty_404 = empty_404
+        self.list_keys = (list_key,) + tuple(other_list_keys)
+        self.check = check
 
     def parameters(self):
-        return tuple(paths.field_names(self.template)) + self.query + SEARCH_PAGING
+        return (tuple(self.header_params.values()) + tuple(paths.field_names(self.template)) +
+                self.query + SEARCH_PAGING)
 
-    def page(self, client, path, filters, number, size):
-        paging = {"pageNumber": number, "pageSize": size}
-        headers = client.group_headers(self.headers)
+    def request(self, params):
+        """``(query filters, JSON body)`` of the search."""
+        filters = _query(self.query, params)
         if self.method == "GET":
-            reply = client.call("GET", path, params=dict(filters, **paging), headers=headers)
-        else:
-            reply = client.call(self.method, path, params=paging, read=True, headers=headers,
-                                body=checks.compact(filters))
-        if reply.status == 204:
-            return [], 0
-        raw = pick(reply.body, self.list_key)
-        records = as_int(pick(reply.body, "recordsFound", "totalRecords"))
-        records = records if isinstance(records, int) and not isinstance(records, bool) \
-            else None
-        if not isinstance(reply.body, dict) or (raw is None and records != 0):
-            raise BadResponse("the search answered without a '%s' list (page %d)"
-                              % (self.list_key, number), status=reply.status,
-                              method=self.method, path=client.prefix + path,
-                              correlation_id=reply.correlation_id, api="xvantage")
-        rows = [self.row(r) if self.row else r for r in as_list(raw)]
-        return rows, records
+            return filters, None
+        return {}, checks.compact(filters)
+
+    def page(self, client, path, query, body, headers, number, size):
+        params = {}
+        for name, value in query.items():
+            if name in self.joined and value:
+                value = ",".join(value)
+            params[self.api_names.get(name, name)] = value
+        params[self.paging[0]], params[self.paging[1]] = number, size
+        try:
+            reply = client.call(self.method, path, params=params, body=body,
+                                read=self.method != "GET",
+                                headers=dict(client.group_headers(self.headers), **headers))
+        except NotFoundError as exc:
+            if self.empty_404 and "no records" in str(exc.message or "").lower():
+                return [], 0
+            raise
+        rows, records = results.page_rows(reply.status, reply.body, self.list_keys, number,
+                                          self.method, client.prefix + path,
+                                          reply.correlation_id)
+        return [self.row(r) if self.row else r for r in rows], records
 
     def run(self, action, account, params):
+        headers = {header: checks.text(name, checks.required(name, params.get(name)),
+                                       64).strip()
+                   for header, name in self.header_params.items()}
+        if self.check is not None:
+            self.check(params)
+        query, body = self.request(params)
         client = action.xvantage(account)
         ids = {name: params.get(name) for name in paths.field_names(self.template)}
         path = paths.build(self.template, **ids)
-        filters = _query(self.query, params)
         if not params.get("all_pages"):
             size = checks.positive_int("pageSize", params.get("pageSize",
                                                               self.default_page_size),
                                        1, self.max_page_size)
             number = checks.positive_int("pageNumber", params.get("pageNumber", 1), 1)
-            rows, records = self.page(client, path, filters, number, size)
+            rows, records = self.page(client, path, query, body, headers, number, size)
             more = (number * size < records) if records is not None else len(rows) >= size
             return {self.list_key: rows, "count": len(rows), "recordsFound": records,
                     "pageNumber": number, "pageSize": size, "truncated": more}
@@ -117,7 +148,7 @@ class Search(object):
         size = self.max_page_size
         seen, out, number, records, truncated = set(), [], 1, None, False
         while True:
-            rows, page_records = self.page(client, path, filters, number, size)
+            rows, page_records = self.page(client, path, query, body, headers, number, size)
             if page_records is not None:
                 records = page_records
             for row in rows:

@@ -296,6 +296,27 @@ def search_page(http_status, body, page_number, page_size):
             "pageNumber": number, "pageSize": size, "truncated": truncated}
 
 
+def page_rows(http_status, body, list_keys, page, method, path, correlation_id=None):
+    """``(rows, recordsFound or None)`` of one page of a search whose rows are under the
+    first of ``list_keys`` present. Only 204 means "no matches"; a 200 without the list (an
+    HTML page, a truncated answer) raises ``BadResponse``, since read as an empty page it
+    would end a walk early."""
+    if http_status == 204:
+        return [], 0
+    raw = None
+    for key in list_keys:
+        raw = pick(body, key)
+        if raw is not None:
+            break
+    records = as_int(pick(body, "recordsFound", "totalRecords"))
+    records = records if isinstance(records, int) and not isinstance(records, bool) else None
+    if not isinstance(body, dict) or (raw is None and records != 0):
+        raise BadResponse("the search answered without a '%s' list (page %d)"
+                          % (list_keys[0], page), status=http_status, method=method,
+                          path=path, correlation_id=correlation_id, api="xvantage")
+    return as_list(raw), records
+
+
 def last_page(page, page_number, page_size):
     """Whether a walk ends after ``page``: by ``recordsFound`` when the API sent it, else
     by a short page."""
