@@ -72,6 +72,40 @@ RECENT_FILTERS = ("shipDate_bt", "invoiceDate_bt")
 RECENT_PAGES = 5
 
 
+class PausingPoll(object):
+    """How one poll of an Xvantage watcher runs: skipped while its account is paused after a
+    429, paused by a new 429 for its Retry-After, and what it read written (``_end_poll``)
+    even when it fails. A watcher has ``ctx``, ``limiter``, ``stats``, ``_work()``,
+    ``_end_poll()`` and ``_report_lag()``; ``LABEL`` names it in the log."""
+
+    LABEL = "orders"
+
+    def poll(self):
+        if self.limiter.paused_for() > 0:
+            self.stats["paused"] = round(self.limiter.paused_for(), 1)
+            self._report_lag()
+            return self.stats
+        try:
+            self._work()
+        except RateLimitError as exc:
+            wait = exc.retry_after if exc.retry_after else 60.0
+            self.limiter.pause(wait)
+            self.stats["rate_limited"] = wait
+            self.ctx.log.warning("Xvantage rate limit hit for account %s (%s); pausing "
+                                 "%.0f s", self.ctx.account, self.LABEL, wait)
+        except Exception:
+            # What this poll read is kept, so the next one goes on from there; a failure to
+            # write it must not hide why the poll stopped.
+            try:
+                self._end_poll()
+            except Exception as exc:
+                self.ctx.log.warning("account %s: sensor state not written after a failed "
+                                     "poll: %s", self.ctx.account, exc)
+            raise
+        self._end_poll()
+        return self.stats
+
+
 class EndpointLimiter(object):
     """Ingram's limit is 60 GET per minute per endpoint and API app: a sliding 60 s window
     per endpoint, kept by the sensor across polls, and a pause after a 429."""
@@ -232,7 +266,7 @@ def bucket(number):
     return bucket_of("orders", number)
 
 
-class XvantageOrderWatcher(object):
+class XvantageOrderWatcher(PausingPoll):
     """One poll of one account; ``ctx`` is a ``polling.PollContext``."""
 
     def __init__(self, ctx, limiter):
@@ -282,35 +316,13 @@ class XvantageOrderWatcher(object):
 
     # -- entry point ------------------------------------------------------------------------
 
-    def poll(self):
-        if self.limiter.paused_for() > 0:
-            self.stats["paused"] = round(self.limiter.paused_for(), 1)
-            self._report_lag()
-            return self.stats
-        try:
-            # The cadenced checks go first: they are small and bounded, and a large sweep
-            # that fills every poll's budget must not starve them.
-            self._recent_changes()
-            self._recheck_stale()
-            self._sweep()
-            self._fill_line_baselines()
-        except RateLimitError as exc:
-            wait = exc.retry_after if exc.retry_after else 60.0
-            self.limiter.pause(wait)
-            self.stats["rate_limited"] = wait
-            self.ctx.log.warning("Xvantage rate limit hit for account %s; pausing %.0f s",
-                                 self.ctx.account, wait)
-        except Exception:
-            # What this poll read is kept, so the next one goes on from there; a failure to
-            # write it must not hide why the poll stopped.
-            try:
-                self._end_poll()
-            except Exception as exc:
-                self.ctx.log.warning("account %s: sensor state not written after a failed "
-                                     "poll: %s", self.ctx.account, exc)
-            raise
-        self._end_poll()
-        return self.stats
+    def _work(self):
+        # The cadenced checks go first: they are small and bounded, and a large sweep
+        # that fills every poll's budget must not starve them.
+        self._recent_changes()
+        self._recheck_stale()
+        self._sweep()
+        self._fill_line_baselines()
 
     def _end_poll(self):
         if self.sweep_pages and not self.stats["sweep_complete"]:

@@ -24,9 +24,9 @@ and only what StackStorm accepted is recorded as reported.
 import json
 import math
 
-from ..core.errors import RateLimitError
 from ..xvantage.results import page_rows
 from .state import BUCKETS, bucket_of, bucket_parts
+from .xvantage_order_watch import PausingPoll
 
 
 def search_page(status, body, page, size, list_key, method, path):
@@ -50,7 +50,7 @@ def sweep_state_parts(key):
     return dict({"meta": meta}, **bucket_parts(key))
 
 
-class WindowSweep(object):
+class WindowSweep(PausingPoll):
     """One poll of one account over one search; ``ctx`` is a ``polling.PollContext``.
 
     A subclass sets ``SWEEP`` (the lag report's name), ``ENDPOINT`` (the limiter's key),
@@ -60,6 +60,10 @@ class WindowSweep(object):
     """
 
     SWEEP = None
+
+    @property
+    def LABEL(self):
+        return self.SWEEP
     ENDPOINT = None
     KEY = None
 
@@ -121,30 +125,8 @@ class WindowSweep(object):
 
     # -- one poll -------------------------------------------------------------------------
 
-    def poll(self):
-        if self.limiter.paused_for() > 0:
-            self.stats["paused"] = round(self.limiter.paused_for(), 1)
-            self._report_lag()
-            return self.stats
-        try:
-            self._sweep()
-        except RateLimitError as exc:
-            wait = exc.retry_after if exc.retry_after else 60.0
-            self.limiter.pause(wait)
-            self.stats["rate_limited"] = wait
-            self.ctx.log.warning("Xvantage rate limit hit for account %s (%s); pausing "
-                                 "%.0f s", self.ctx.account, self.SWEEP, wait)
-        except Exception:
-            # What this poll read is kept, so the next one goes on from there; a failure to
-            # write it must not hide why the poll stopped.
-            try:
-                self._end_poll()
-            except Exception as exc:
-                self.ctx.log.warning("account %s: sensor state not written after a failed "
-                                     "poll: %s", self.ctx.account, exc)
-            raise
-        self._end_poll()
-        return self.stats
+    def _work(self):
+        self._sweep()
 
     def _take(self):
         # Two spare requests: a token refresh and a retry also count against the poll.
