@@ -11,14 +11,13 @@ import random
 
 import pytest
 
-from runner import config as pack_config, execute
 
 from emulator.xvantage import renewals as emu_renewals
 from ingram_lib.sensing.xvantage_order_watch import day_string
 
 import clock_support
 from clock_support import at_times_of_day
-from conftest import make_config
+from sensor_support import make_sensor, sensor_config
 
 # conftest's emulator, started at the instant of each @at_times_of_day run.
 server, time_of_day = clock_support.server, clock_support.time_of_day
@@ -28,19 +27,10 @@ TRIGGER = "ingram_micro.xvantage_renewal_due"
 SEARCH = "/resellers/v6/renewals/search"
 
 
-def sensor_config(server, **settings):
-    config = make_config(server)
-    config["sensors"] = {"xvantage_renewals": settings}
-    return pack_config.prepare(config)
-
-
 def new_sensor(server, datastore, **settings):
-    sensor, service = execute.make_sensor("xvantage_renewal_sensor",
-                                          sensor_config(server, **settings), datastore,
-                                          strict=True)
-    sensor.clock = server.emulator.clock.now
-    sensor.setup()
-    return sensor, service
+    config = sensor_config(server, sensors={"xvantage_renewals": settings})
+    return make_sensor("xvantage_renewal_sensor", config, datastore, server.emulator,
+                       fast_retries=False)
 
 
 def book(emulator):
