@@ -10,10 +10,9 @@ the SDK spells them); see the reference notes on where the spec's examples diffe
 from ..http import HttpError, Response
 from . import catalog
 from .common import error_id, fail, json_object, validation
+from .search import paging
 from .state import BACKORDER_DELAY
 
-DEFAULT_PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
 MAX_PRICE_PRODUCTS = 50
 PART_LIMIT = 6
 SEARCH_TYPES = ("IM::PHYSICAL", "IM::DIGITAL", "IM::ANY", "IM::SUBSCRIPTION")
@@ -63,18 +62,6 @@ def _bool_arg(request, name, required=False):
     if text not in ("true", "false"):
         raise validation(name, "%s must be true or false" % name, value)
     return text == "true"
-
-
-def _paging(request):
-    try:
-        size = int(request.arg("pageSize") or DEFAULT_PAGE_SIZE)
-        number = int(request.arg("pageNumber") or 1)
-    except ValueError:
-        raise validation("pageSize", "pageSize and pageNumber must be integers")
-    if size < 1 or number < 1:
-        raise validation("pageSize", "pageSize and pageNumber must be positive")
-    # "max records 100 per page": larger sizes are clamped, as order search does.
-    return number, min(size, MAX_PAGE_SIZE)
 
 
 # -- search ------------------------------------------------------------------------------
@@ -193,7 +180,7 @@ def _subscription_entries(request, parts):
 
 
 def search(store, request):
-    number, size = _paging(request)
+    number, size = paging(request)
     parts = _search_parts(request)
     subscription = ((request.arg("type") or "").strip().upper() == "IM::SUBSCRIPTION" or
                     any(request.arg(k) for k in ("groupName", "planID", "showGroupInfo")))

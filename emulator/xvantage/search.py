@@ -77,7 +77,7 @@ def _statuses(request):
     return set(wanted)
 
 
-def _paging(request):
+def paging(request):
     try:
         size = int(request.arg("pageSize") or DEFAULT_PAGE_SIZE)
         number = int(request.arg("pageNumber") or 1)
@@ -198,7 +198,7 @@ def _day_floor(ts):
 
 def search(store, request):
     now = store.clock.now()
-    number, size = _paging(request)
+    number, size = paging(request)
     criteria = Criteria(request, now)
     rows = []
     # Newest first by default; the API documents no order, so tests can flip it.
