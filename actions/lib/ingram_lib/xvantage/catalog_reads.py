@@ -64,19 +64,12 @@ def product_detail(body):
     return out
 
 
-class ProductSearch(Search):
-    """``GET /resellers/v6/catalog``. No match is a 404 "No Records Found" there; here it is
-    an empty result. Subscription searches (``type`` IM::subscription, ``groupName``,
-    ``planID``, ``showGroupInfo``) answer ``subscriptionCatalog`` rows: plan groups, each
-    with its plans (or, with showGroupInfo, the group only)."""
-
-    def run(self, action, account, params):
-        checks.one_of("type", params.get("type"), SEARCH_TYPES)
-        for name in ("keyword", "vendor", "vendorPartNumber"):
-            value = params.get(name)
-            if value is not None and not isinstance(value, list):
-                raise ParameterError(name, "must be a list of strings")
-        return super().run(action, account, params)
+def _check_search(params):
+    checks.one_of("type", params.get("type"), SEARCH_TYPES)
+    for name in ("keyword", "vendor", "vendorPartNumber"):
+        value = params.get(name)
+        if value is not None and not isinstance(value, list):
+            raise ParameterError(name, "must be a list of strings")
 
 
 class ProductGet(Get):
@@ -116,10 +109,13 @@ class ProductFind(Get):
 
 
 OPERATIONS = {
-    "xvantage_search_products": ProductSearch(
+    # No match is a 404 "No Records Found" there, an empty result here. Subscription
+    # searches (type IM::subscription, groupName, planID, showGroupInfo) answer
+    # subscriptionCatalog rows: plan groups, each with its plans (or the group only).
+    "xvantage_search_products": Search(
         "/resellers/v6/catalog", list_key="catalog", key="ingramPartNumber",
         query=SEARCH_QUERY, max_page_size=100, row=search_row, empty_404=True,
-        other_list_keys=("subscriptionCatalog",)),
+        other_list_keys=("subscriptionCatalog",), check=_check_search),
     "xvantage_get_product": ProductGet(
         "/resellers/v6/catalog/details/{ingramPartNumber}", "ingramPartNumber",
         result=product_detail),

@@ -14,7 +14,7 @@ import datetime
 from ..core import checks
 from ..core.errors import ParameterError
 from . import results
-from .operations import Get, Search, _query
+from .operations import Get, Search, query_values
 
 INVOICE_NUMBER_MAX = 12
 INVOICE_SEARCH_NUMBER_MAX = 11
@@ -40,7 +40,7 @@ class RenewalSearch(Search):
         if params.get("sort") is not None:
             column = str(params["sort"]).split(",")[0].strip()
             checks.one_of("sort", column, RENEWAL_SORTS)
-        return _query(self.query, params), renewal_body(params)
+        return query_values(self.query, params), renewal_body(params)
 
 
 def _us_date(name, value):
@@ -136,7 +136,7 @@ class QuoteValidate(Get):
     def run(self, action, account, params):
         checks.required("quoteNumber", params.get("quoteNumber"))
         client = action.xvantage(account)
-        reply = client.call("GET", self.template, params=_query(self.query, params))
+        reply = client.call("GET", self.template, params=query_values(self.query, params))
         results.require_created(reply, "GET", client.prefix + self.template, self.id_field)
         return reply.body
 

@@ -13,7 +13,8 @@ from . import results
 SEARCH_PAGING = ("pageNumber", "pageSize", "all_pages", "max_items")
 
 
-def _query(names, params):
+def query_values(names, params):
+    """The values of the query parameters ``names``, checked as text (lists item by item)."""
     return {name: _query_value(name, params.get(name)) for name in names}
 
 
@@ -48,7 +49,7 @@ class Get(object):
         client = action.xvantage(account)
         ids = {name: params.get(name) for name in paths.field_names(self.template)}
         path = paths.build(self.template, **ids)
-        reply = client.call("GET", path, params=_query(self.query, params),
+        reply = client.call("GET", path, params=query_values(self.query, params),
                             headers=client.group_headers(self.headers))
         results.require_created(reply, "GET", client.prefix + path, self.id_field)
         return self.result(reply.body) if self.result else reply.body
@@ -100,7 +101,7 @@ class Search(object):
 
     def request(self, params):
         """``(query filters, JSON body)`` of the search."""
-        filters = _query(self.query, params)
+        filters = query_values(self.query, params)
         if self.method == "GET":
             return filters, None
         return {}, checks.compact(filters)
